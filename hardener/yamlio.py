@@ -1,0 +1,398 @@
+"""Reading configuration files, emitting safe YAML scalars, and writing files atomically.
+
+Optimize parses its configuration with SnakeYAML (through Jackson), which follows YAML 1.1: ``on``,
+``yes`` and ``no`` are booleans there. Everything here reads and writes with that in mind, so that a
+value we emit is read back by Optimize as exactly the value we meant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hardener.errors import ConfigSyntaxError, WriteError
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+#: Largest configuration file we read. Real Optimize configs are a few kilobytes; the biggest
+#: shipped one has ~730 lines. Anything past this is refused before it is read into memory.
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
+#: Deepest nesting we accept; Optimize's own config is 7 levels deep.
+MAX_DEPTH = 64
+
+_BOM = b"\xef\xbb\xbf"
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
+)
+
+# --------------------------------------------------------------------------------------------
+# Safe scalars
+# --------------------------------------------------------------------------------------------
+
+# A conservative plain-scalar alphabet: no indicator characters, no spaces, no quotes.
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*\Z")
+# Words YAML 1.1 (Optimize) or 1.2 would resolve to booleans or null.
+_RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+# YAML 1.1 printable characters, minus line breaks (which would be folded in quoted scalars).
+_SINGLE_QUOTABLE = re.compile(
+    "[\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*\\Z"
+)
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\x00": "\\0",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+
+
+def yaml_scalar(value: Any) -> str:
+    """Return ``value`` as YAML text that a YAML 1.1 or 1.2 parser reads back as exactly ``value``.
+
+    Strings are written plain only when they cannot be mistaken for anything else; otherwise they
+    are single-quoted, or double-quoted with escapes when they hold line breaks or control
+    characters. No string can therefore add a key, start a comment, or change type.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_scalar(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, str):
+        return _string_scalar(value)
+    raise TypeError(f"cannot emit {type(value).__name__} as a YAML scalar")
+
+
+def _float_scalar(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    return text if ("." in text or "e" in text) else text + ".0"
+
+
+def _string_scalar(value: str) -> str:
+    if _PLAIN.match(value) and value.lower() not in _RESERVED:
+        return value
+    if _SINGLE_QUOTABLE.match(value):
+        return "'" + value.replace("'", "''") + "'"
+    return '"' + "".join(_escape_char(ch) for ch in value) + '"'
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        raise ValueError("lone surrogate characters cannot be written to a UTF-8 file")
+    if code < 0x20 or 0x7F <= code <= 0x9F or code in (0xFEFF, 0xFFFE, 0xFFFF):
+        return f"\\u{code:04x}"
+    return ch
+
+
+def yaml_key(key: str) -> str:
+    """Return a mapping key as YAML text; keys follow the same quoting rules as values."""
+    return _string_scalar(key)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded configuration file plus what we need to write it back byte for byte."""
+
+    name: str
+    text: str  # without the BOM
+    bom: bool
+
+
+def read_source(path: Path, display: str | None = None) -> SourceText:
+    """Read and decode a configuration file, refusing what Optimize could not read either."""
+    name = display or str(path)
+    data = _read_limited(path, name)
+    return decode_source(data, name)
+
+
+def _read_limited(path: Path, name: str) -> bytes:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ConfigSyntaxError("file not found", file=name) from None
+    except OSError as exc:
+        raise ConfigSyntaxError(f"cannot read file: {exc.strerror}", file=name) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigSyntaxError("is a directory, not a file", file=name)
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigSyntaxError(
+            f"file is {info.st_size} bytes; the limit is {MAX_CONFIG_BYTES} bytes", file=name
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigSyntaxError(f"cannot read file: {exc.strerror}", file=name) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigSyntaxError(f"file is larger than {MAX_CONFIG_BYTES} bytes", file=name)
+    return data
+
+
+def decode_source(data: bytes, name: str) -> SourceText:
+    """Decode UTF-8 (an optional BOM is kept aside), refusing binary and other encodings."""
+    bom = data.startswith(_BOM)
+    body = data[len(_BOM) :] if bom else data
+    if b"\x00" in body:
+        line = body[: body.index(b"\x00")].count(b"\n") + 1
+        raise ConfigSyntaxError(
+            "binary data (NUL byte); expected a UTF-8 text file", file=name, line=line
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        column = exc.start - (body.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigSyntaxError(
+            f"not valid UTF-8 (byte 0x{body[exc.start]:02x}); save the file as UTF-8",
+            file=name,
+            line=line,
+            column=column,
+        ) from None
+    return SourceText(name=name, text=text, bom=bom)
+
+
+def make_yaml() -> YAML:
+    """The one configured round-trip parser: YAML 1.1 semantics, no custom tags, no duplicates."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class _Constructor(RoundTripConstructor):  # type: ignore[misc]
+        # Unknown tags (``!!python/object``, ``!custom``) are refused, never constructed.
+        def construct_unknown(self, node: Any) -> Any:
+            tag = str(node.tag)
+            if tag in _STANDARD_TAGS:  # explicitly tagged standard values are kept as tagged
+                return super().construct_unknown(node)
+            mark = node.start_mark
+            raise ConfigSyntaxError(
+                f"unsupported YAML tag {node.tag!s}; only standard tags are allowed",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            )
+
+    _Constructor.add_constructor(None, _Constructor.construct_unknown)
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.version = (1, 1)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def parse_mapping(source: SourceText) -> Any:
+    """Parse a single-document config whose root is a mapping (or empty); return the RT tree.
+
+    An empty or comments-only file is a valid, empty configuration (Optimize treats a missing
+    file the same way), so it yields an empty mapping.
+    """
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = make_yaml()
+    try:
+        documents = list(_limited_documents(yaml, source.text))
+    except ConfigSyntaxError as exc:
+        raise ConfigSyntaxError(
+            exc.message, file=source.name, line=exc.line, column=exc.column
+        ) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigSyntaxError(
+            f"invalid YAML: {problem}",
+            file=source.name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except RecursionError:
+        raise ConfigSyntaxError(
+            "nesting is too deep for a configuration", file=source.name
+        ) from None
+    except YAMLError as exc:
+        raise ConfigSyntaxError(f"invalid YAML: {exc}", file=source.name) from None
+    if not documents or documents[0] is None:
+        return CommentedMap()
+    root = documents[0]
+    if not isinstance(root, CommentedMap):
+        kind = "a list" if isinstance(root, list) else "a single value"
+        raise ConfigSyntaxError(
+            f"the top level is {kind}; an Optimize config must be a mapping of keys",
+            file=source.name,
+            line=1,
+        )
+    check_depth(root, source.name)
+    return root
+
+
+def _limited_documents(yaml: YAML, text: str) -> Iterator[Any]:
+    for index, document in enumerate(yaml.load_all(text)):
+        if index >= 1:
+            line = _second_document_line(text)
+            raise ConfigSyntaxError(
+                "several YAML documents in one file; Optimize reads only the first",
+                line=line,
+            )
+        yield document
+
+
+def _second_document_line(text: str) -> int | None:
+    seen_content = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(("---", "...")) and seen_content:
+            return number
+        if line.strip() and not line.lstrip().startswith("#") and not line.startswith("%"):
+            seen_content = True
+    return None
+
+
+def check_depth(root: Any, name: str) -> None:
+    """Refuse absurd nesting; shared subtrees (aliases) are visited once, so bombs stay cheap."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise ConfigSyntaxError(f"nesting deeper than {MAX_DEPTH} levels", file=name)
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+
+
+def to_plain(node: Any, _memo: dict[int, Any] | None = None) -> Any:
+    """Convert a round-trip tree into plain dicts, lists and scalars (aliases stay shared)."""
+    memo = {} if _memo is None else _memo
+    if id(node) in memo:
+        return memo[id(node)]
+    if isinstance(node, dict):
+        result: Any = {}
+        memo[id(node)] = result
+        for key, value in node.items():
+            result[str(key) if not isinstance(key, str) else key] = to_plain(value, memo)
+        return result
+    if isinstance(node, list):
+        items: list[Any] = []
+        memo[id(node)] = items
+        items.extend(to_plain(item, memo) for item in node)
+        return items
+    return _plain_scalar(node)
+
+
+def _plain_scalar(node: Any) -> Any:
+    from ruamel.yaml.comments import TaggedScalar
+
+    if isinstance(node, TaggedScalar):
+        return node.value
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, data: bytes, *, secret: bool = False, keep_mode: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
+
+    The temp file lives in the same directory (same file system, so ``os.replace`` is atomic),
+    is created with mode 0600, flushed and fsynced before the rename. An existing file keeps its
+    mode (and ownership where we may set it) unless ``secret`` forces 0600.
+    """
+    directory = path.parent
+    if not directory.is_dir():
+        raise WriteError("directory does not exist", file=str(directory))
+    previous = _existing_stat(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot create a file here: {exc.strerror}", file=str(path)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _apply_mode(tmp, previous, secret=secret, keep_mode=keep_mode)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WriteError(f"cannot write file: {exc.strerror}", file=str(path)) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_directory(directory)
+
+
+def _existing_stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _apply_mode(
+    tmp: Path, previous: os.stat_result | None, *, secret: bool, keep_mode: bool
+) -> None:
+    if secret:
+        mode = 0o600
+    elif previous is not None and keep_mode:
+        mode = stat.S_IMODE(previous.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp.chmod(mode)
+    if previous is not None and keep_mode:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, previous.st_uid, previous.st_gid)
+
+
+def _fsync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
