@@ -77,6 +77,9 @@ def yaml_scalar(value: Any) -> str:
         return _float_scalar(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{yaml_key(str(k))}: {yaml_scalar(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     if isinstance(value, str):
         return _string_scalar(value)
     raise TypeError(f"cannot emit {type(value).__name__} as a YAML scalar")
@@ -95,7 +98,9 @@ def _string_scalar(value: str) -> str:
     if _PLAIN.match(value) and value.lower() not in _RESERVED:
         return value
     if _SINGLE_QUOTABLE.match(value):
-        return "'" + value.replace("'", "''") + "'"
+        if "'" in value:  # CSP keywords read better double-quoted than with doubled quotes
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return "'" + value + "'"
     return '"' + "".join(_escape_char(ch) for ch in value) + '"'
 
 

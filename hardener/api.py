@@ -1,0 +1,87 @@
+"""The library API: the entry points the CLI and the tests call.
+
+Each function takes plain arguments, raises only ``HardenerError`` subclasses for a user's mistake,
+and returns a result object; printing and exit codes are the CLI's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hardener import __version__
+from hardener.errors import UsageError
+from hardener.plan import Planned, build_plan, literal_secrets
+from hardener.profiles import Profile, load_profile
+from hardener.values import SiteValues, load_values_file, resolve_values
+
+FORMATS = ("yaml", "env")
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """A rendered configuration and what the operator must know about it."""
+
+    text: str
+    format: str
+    profile: Profile
+    target: str
+    plan: list[Planned]
+    required_vars: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def holds_literal_secret(self) -> bool:
+        return bool(literal_secrets(self.plan))
+
+
+def load_site_values(
+    target: str, values_file: Path | None = None, overrides: Iterable[str] = ()
+) -> SiteValues:
+    """Defaults, a values file and ``--set`` overrides, validated for ``target``."""
+    check_target(target)
+    file_values = load_values_file(values_file) if values_file else None
+    return resolve_values(target, file_values, overrides, source=str(values_file or "values"))
+
+
+def check_target(target: str) -> None:
+    from hardener.catalog import TARGETS
+
+    if target not in TARGETS:
+        raise UsageError(f"unknown target {target!r} (choose {' or '.join(TARGETS)})")
+
+
+def generate(
+    profile: str = "strict",
+    target: str = "c7",
+    *,
+    values_file: Path | None = None,
+    overrides: Sequence[str] = (),
+    fmt: str = "yaml",
+) -> GenerateResult:
+    """Render a hardened configuration for ``profile`` x ``target`` x site values."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose {' or '.join(FORMATS)})")
+    resolved = load_profile(profile)
+    site = load_site_values(target, values_file, overrides)
+    plan = build_plan(resolved, target, site)
+    required = sorted({p.required_var for p in plan if p.required_var})
+    warnings = relaxed_warnings(resolved, target)
+    from hardener import output
+
+    renderer = output.render_yaml if fmt == "yaml" else output.render_env
+    text = renderer(resolved, target, plan, required, warnings, version=__version__)
+    return GenerateResult(text, fmt, resolved, target, plan, required, warnings)
+
+
+def relaxed_warnings(profile: Profile, target: str) -> list[str]:
+    """One line per setting the profile deliberately relaxes (dev): said loudly, never silently."""
+    return [f"{s.path}: {s.relaxed}" for s in profile.for_target(target) if s.relaxed is not None]
+
+
+def write_generated(result: GenerateResult, path: Path) -> None:
+    """Write atomically; 0600 whenever the content holds a literal secret."""
+    from hardener.yamlio import atomic_write
+
+    atomic_write(path, result.text.encode("utf-8"), secret=result.holds_literal_secret)

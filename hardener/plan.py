@@ -1,0 +1,158 @@
+"""Resolve profile x target x site values into the concrete settings to write.
+
+This is where every decision of ``generate`` is made (templates only place what comes out): which
+settings apply to the target, where each value comes from, whether it is written as a literal or
+as ``${VAR:value}``, and whether a site value would break the profile it is meant to satisfy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hardener.catalog import Catalog, DocPath, format_path, load_catalog
+from hardener.compare import Context, judge, render_placeholder
+from hardener.errors import ProfileError, ValuesError
+from hardener.profiles import Compare, Profile, Setting, WriteMode
+from hardener.values import SiteValues
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One setting, resolved: the concrete path and the exact value written there."""
+
+    setting: Setting
+    path: DocPath
+    value: Any  # the value Optimize should end up with (placeholders for secrets)
+    written: Any  # what the file holds: the value, or ${VAR:value}
+    env: str | None  # the variable Optimize's defaults read for this key, if any
+    secret: bool
+    required_var: str | None  # variable the operator must set before starting Optimize
+
+    @property
+    def dotted(self) -> str:
+        return format_path(self.path)
+
+
+def expand_path(pattern: str, site: SiteValues) -> DocPath:
+    """Turn a profile path into a concrete one: ``{db}`` and the engine alias ``*``."""
+    database = site.values.get("database", "elasticsearch")
+    prefix = "es" if database == "elasticsearch" else "opensearch"
+    parts: list[str | int] = []
+    for part in _split_pattern(pattern):
+        if part == "{db}":
+            parts.append(prefix)
+        elif part == "*":
+            parts.append(str(site.values["engine.alias"]))
+        else:
+            parts.append(part)
+    return tuple(parts)
+
+
+def _split_pattern(pattern: str) -> list[str]:
+    return pattern.split(".")
+
+
+def context_for(profile: Profile) -> Context:
+    """The judging context a profile implies for its own values."""
+    return Context(
+        pinned=profile.write_mode is WriteMode.LITERAL,
+        strict="strict" in profile.chain,
+        http_only=False,
+    )
+
+
+def build_plan(profile: Profile, target: str, site: SiteValues) -> list[Planned]:
+    """All settings of ``profile`` for ``target``, in the order of Optimize's own config."""
+    catalog = load_catalog(target)
+    planned = []
+    for setting in profile.for_target(target):
+        item = _plan_one(profile, setting, catalog, site)
+        if item is not None:
+            planned.append(item)
+    order = {pattern: index for index, pattern in enumerate(catalog.keys)}
+    return sorted(planned, key=lambda p: _sort_key(catalog, order, p))
+
+
+def _sort_key(catalog: Catalog, order: dict[str, int], item: Planned) -> int:
+    spec = catalog.lookup(item.path)
+    return order[spec.pattern] if spec else len(order)
+
+
+def _plan_one(
+    profile: Profile, setting: Setting, catalog: Catalog, site: SiteValues
+) -> Planned | None:
+    path = expand_path(setting.path, site)
+    spec = catalog.lookup(path)
+    if spec is None:
+        hint = catalog.suggest(path)
+        extra = f" (did you mean {hint!r}?)" if hint else ""
+        raise ProfileError(
+            f"setting {setting.path!r} is not a key that target {catalog.target} accepts{extra}",
+            file=profile.source,
+        )
+    env = _wired_env(spec.env, path)
+    if setting.compare is Compare.PLACEHOLDER:
+        return _plan_secret(setting, path, env, site)
+    value = site.values[setting.site] if setting.site else setting.value
+    if setting.optional and value in (None, "", []):
+        return None
+    _refuse_weak_site_value(profile, setting, value)
+    written = _written_form(profile, setting, value, env, spec.secret)
+    return Planned(setting, path, value, written, env, spec.secret, None)
+
+
+def _wired_env(env: str | None, path: DocPath) -> str | None:
+    """Optimize's defaults wire engine variables for the default alias 'camunda-bpm' only."""
+    if env and len(path) > 1 and path[0] == "engines" and path[1] != "camunda-bpm":
+        return None
+    return env
+
+
+def _plan_secret(setting: Setting, path: DocPath, env: str | None, site: SiteValues) -> Planned:
+    name = str(site.values[setting.secret_env]) if setting.secret_env else ""
+    text = render_placeholder(name, None, with_default=setting.optional)
+    return Planned(setting, path, text, text, env, True, None if setting.optional else name)
+
+
+def _refuse_weak_site_value(profile: Profile, setting: Setting, value: Any) -> None:
+    """A site value must not break the profile it is generated for (check would fail it)."""
+    verdict = judge(setting, value, context_for(profile))
+    if verdict.ok:
+        return
+    source = f"site value {setting.site!r}" if setting.site else f"setting {setting.path!r}"
+    raise ValuesError(
+        f"{source} {verdict.reason} ({setting.rule} {setting.title} in profile {profile.name}): "
+        f"{setting.rationale}"
+    )
+
+
+def _written_form(
+    profile: Profile, setting: Setting, value: Any, env: str | None, secret: bool
+) -> Any:
+    literal = str(value) if setting.quote_number and isinstance(value, int) else value
+    if secret or profile.write_mode is WriteMode.LITERAL or env is None:
+        return literal
+    if isinstance(value, list | dict) or (isinstance(value, str) and "}" in value):
+        return literal  # Optimize's default part ends at the last '}' and holds no lists
+    return render_placeholder(env, value, with_default=True)
+
+
+def intended_tree(plan: list[Planned]) -> dict[str, Any]:
+    """The nested mapping the rendered file must parse back to (insertion order = file order)."""
+    tree: dict[str, Any] = {}
+    for item in plan:
+        node = tree
+        for part in item.path[:-1]:
+            node = node.setdefault(str(part), {})
+        node[str(item.path[-1])] = item.written
+    return tree
+
+
+def literal_secrets(plan: list[Planned]) -> list[Planned]:
+    """Settings on secret keys that hold a literal value (decides the 0600 file mode)."""
+    from hardener.compare import as_placeholder
+
+    return [
+        p for p in plan if p.secret and p.written is not None and as_placeholder(p.written) is None
+    ]
