@@ -1,0 +1,435 @@
+"""Span editing: every untouched line stays byte-identical; edited paths read back as intended."""
+
+from __future__ import annotations
+
+import pytest
+
+from hardener.errors import ConfigSyntaxError, MergeError
+from hardener.preserve import check_preserved
+from hardener.textedit import AppliedEdit, Edit, apply_edits
+from hardener.yamlio import SourceText, make_yaml, parse_mapping, to_plain
+
+
+def run(text: str, *edits: Edit) -> tuple[str, list[AppliedEdit]]:
+    """Apply edits and check that only the reported old lines changed."""
+    new, applied = apply_edits(SourceText("cfg.yaml", text, False), list(edits))
+    allowed = {line for item in applied for line in item.old_lines}
+    assert check_preserved(text, new, allowed) == []
+    return new, applied
+
+
+def edited(text: str, *edits: Edit) -> str:
+    return run(text, *edits)[0]
+
+
+def fails(text: str, *edits: Edit) -> str:
+    with pytest.raises(MergeError) as caught:
+        apply_edits(SourceText("cfg.yaml", text, False), list(edits))
+    return str(caught.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Replacing scalars
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("port: 8090  # http port\n", "port: 9000  # http port\n"),
+        ("port: '8090'   # quoted\n", "port: 9000   # quoted\n"),
+        ('port: "8090" # dq\n', "port: 9000 # dq\n"),
+        ("port: ${HTTP_PORT:8090}  # env\n", "port: 9000  # env\n"),
+        ("port: ~  # none\n", "port: 9000  # none\n"),
+        ("port: null\n", "port: 9000\n"),
+        ("port:\n", "port: 9000\n"),
+        ("port:  # unset\n", "port: 9000  # unset\n"),
+        ("port:    9\n", "port:    9000\n"),
+        ("port: !!str 8090  # tagged\n", "port: 9000  # tagged\n"),
+    ],
+)
+def test_replace_scalar_keeps_the_rest_of_the_line(line: str, expected: str) -> None:
+    text = "# head\ncontainer:\n  " + line + "other: 1\n"
+    new = edited(text, Edit(("container", "port"), "9000"))
+    assert new == "# head\ncontainer:\n  " + expected + "other: 1\n"
+
+
+def test_replace_reports_lines() -> None:
+    text = "a: 1\nb:\n  c: 'x'  # keep\n  d: 2\n"
+    new, applied = run(text, Edit(("b", "c"), "'y'"), Edit(("a",), "2"))
+    assert new == "a: 2\nb:\n  c: 'y'  # keep\n  d: 2\n"
+    assert applied == [
+        AppliedEdit(("b", "c"), "replaced", 3, (3,)),
+        AppliedEdit(("a",), "replaced", 1, (1,)),
+    ]
+
+
+def test_multiline_plain_and_quoted_scalars() -> None:
+    text = "a: first\n  second  # c\nb: 'one\n  two'\nc: 3\n"
+    new = edited(text, Edit(("a",), "x"), Edit(("b",), "y"))
+    assert new == "a: x  # c\nb: y\nc: 3\n"
+
+
+def test_block_scalar_followed_by_keys() -> None:
+    text = (
+        "ui:\n"
+        "  banner: |  # shown on login\n"
+        "    Welcome\n"
+        "    # not a comment\n"
+        "\n"
+        "  next: 1\n"
+        "keep: >-\n"
+        "  folded\n"
+        "other: 2\n"
+    )
+    new, applied = run(text, Edit(("ui", "banner"), "'hi'"), Edit(("ui", "next"), "2"))
+    assert new == (
+        "ui:\n  banner: 'hi'  # shown on login\n  next: 2\nkeep: >-\n  folded\nother: 2\n"
+    )
+    assert applied[0].old_lines == (2, 3, 4, 5)
+
+
+def test_insert_after_block_scalar_keeps_its_value() -> None:
+    text = "a:\n  k: |+\n    x\n\n# c\nb: 1\n"
+    new = edited(text, Edit(("a", "n"), "z"))
+    assert new == "a:\n  k: |+\n    x\n\n  'n': z\n# c\nb: 1\n"
+    assert to_plain(parse_mapping(SourceText("n", new, False)))["a"]["k"] == "x\n\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Replacing collections
+# --------------------------------------------------------------------------------------------
+
+
+def test_replace_flow_list() -> None:
+    text = "security:\n  auth:\n    superUserIds: [admin, 'demo']  # admins\n"
+    new = edited(text, Edit(("security", "auth", "superUserIds"), "['ops']"))
+    assert new == "security:\n  auth:\n    superUserIds: ['ops']  # admins\n"
+
+
+def test_replace_block_list_with_flow_list() -> None:
+    text = "es:\n  nodes:  # cluster\n    # first\n    - host: a\n      port: 1\n    - b\nz: 1\n"
+    new, applied = run(text, Edit(("es", "nodes"), "['x', 'y']"))
+    assert new == "es:\n  nodes: ['x', 'y']  # cluster\nz: 1\n"
+    assert applied[0].old_lines == (2, 3, 4, 5, 6)
+
+
+def test_replace_block_mapping_keeps_unreferenced_anchor() -> None:
+    text = "a: &base  # c\n  k: v\nb: 1\n"
+    assert edited(text, Edit(("a",), "off_")) == "a: &base off_  # c\nb: 1\n"
+
+
+def test_replace_flow_mapping_spanning_lines() -> None:
+    text = "a: {x: 1,\n    y: 2}  # c\nb: 1\n"
+    assert edited(text, Edit(("a",), "3")) == "a: 3  # c\nb: 1\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Inserting keys
+# --------------------------------------------------------------------------------------------
+
+
+def test_insert_uses_sibling_indentation_per_block() -> None:
+    text = (
+        "two:\n"
+        "  a: 1\n"
+        "  # about b\n"
+        "  b: 2  # trailing\n"
+        "\n"
+        "four:\n"
+        "    c: 3\n"
+        "    d:\n"
+        "        e: 4\n"
+        "# tail\n"
+    )
+    new, applied = run(
+        text,
+        Edit(("two", "x"), "1", comment="added"),
+        Edit(("four", "y", "z"), "2"),
+        Edit(("two", "w", "v"), "3"),
+    )
+    assert new == (
+        "two:\n"
+        "  a: 1\n"
+        "  # about b\n"
+        "  b: 2  # trailing\n"
+        "  x: 1  # added\n"
+        "  w:\n"
+        "    v: 3\n"
+        "\n"
+        "four:\n"
+        "    c: 3\n"
+        "    d:\n"
+        "        e: 4\n"
+        "    'y':\n"
+        "        z: 2\n"
+        "# tail\n"
+    )
+    assert [item.line for item in applied] == [5, 14, 7]
+    assert all(item.kind == "inserted" and item.old_lines == () for item in applied)
+
+
+def test_insert_nested_chain_into_file_without_parent() -> None:
+    text = "container:\n  host: 0.0.0.0\n"
+    new, applied = run(
+        text,
+        Edit(("security", "responseHeaders", "HSTS", "max-age"), "31536000", "one year"),
+    )
+    assert new == (
+        "container:\n"
+        "  host: 0.0.0.0\n"
+        "\n"
+        "security:\n"
+        "  responseHeaders:\n"
+        "    HSTS:\n"
+        "      max-age: 31536000  # one year\n"
+    )
+    assert applied == [
+        AppliedEdit(("security", "responseHeaders", "HSTS", "max-age"), "inserted", 7, ())
+    ]
+
+
+def test_two_inserted_keys_under_one_new_parent_form_one_block() -> None:
+    text = "a: 1\n\n"
+    new = edited(
+        text,
+        Edit(("security", "auth", "cookie", "secure"), "true"),
+        Edit(("b",), "2"),
+        Edit(("security", "auth", "token", "lifeMin"), "60"),
+        Edit(("security", "auth", "cookie", "same-site"), "'strict'"),
+    )
+    assert new == (
+        "a: 1\n"
+        "\n"
+        "security:\n"
+        "  auth:\n"
+        "    cookie:\n"
+        "      secure: true\n"
+        "      same-site: 'strict'\n"
+        "    token:\n"
+        "      lifeMin: 60\n"
+        "b: 2\n"
+    )
+
+
+def test_new_block_uses_dominant_indentation() -> None:
+    text = "a:\n    b: 1\nc:\n    d: 2\n"
+    assert edited(text, Edit(("x", "y", "z"), "1")) == (
+        "a:\n    b: 1\nc:\n    d: 2\n\nx:\n    'y':\n        z: 1\n"
+    )
+
+
+def test_insert_under_empty_parent() -> None:
+    text = "security:  # to do\nother:\n    x: 1\n"
+    new, applied = run(text, Edit(("security", "auth", "lifeMin"), "5"))
+    assert new == "security:  # to do\n    auth:\n        lifeMin: 5\nother:\n    x: 1\n"
+    assert applied[0].old_lines == ()
+
+
+def test_insert_under_explicit_null_parent() -> None:
+    text = "security: ~  # none\nother: 1\n"
+    new, applied = run(text, Edit(("security", "a"), "5"))
+    assert new == "security:  # none\n  a: 5\nother: 1\n"
+    assert applied[0].old_lines == (1,)
+
+
+def test_insert_into_flow_mapping() -> None:
+    text = "a: {x: 1}  # c\nb: {}\nc: {y: }\n"
+    new = edited(
+        text,
+        Edit(("a", "n"), "2", comment="ignored in flow"),
+        Edit(("b", "m", "k"), "'v'"),
+        Edit(("c", "z"), "3"),
+    )
+    assert new == "a: {x: 1, 'n': 2}  # c\nb: {m: {k: 'v'}}\nc: {y: , z: 3}\n"
+
+
+def test_insert_into_list_item_mapping() -> None:
+    text = "es:\n  nodes:\n    - host: a\n      port: 1\n    - host: b\n"
+    new = edited(text, Edit(("es", "nodes", 0, "scheme"), "https"))
+    assert new == (
+        "es:\n  nodes:\n    - host: a\n      port: 1\n      scheme: https\n    - host: b\n"
+    )
+
+
+def test_nested_inserts_at_one_point_go_deepest_first() -> None:
+    text = "a:\n  b:\n    c: 1\n"
+    new = edited(text, Edit(("a", "e"), "3"), Edit(("a", "b", "d"), "2"), Edit(("f",), "4"))
+    assert new == "a:\n  b:\n    c: 1\n    d: 2\n  e: 3\n\nf: 4\n"
+
+
+# --------------------------------------------------------------------------------------------
+# File shapes: final newline, CRLF, markers, long lines, comments
+# --------------------------------------------------------------------------------------------
+
+
+def test_insert_at_end_of_file_without_final_newline() -> None:
+    text = "a:\n  b: 1  # last"
+    new, applied = run(text, Edit(("a", "c"), "2"), Edit(("d",), "3"))
+    assert new == "a:\n  b: 1  # last\n  c: 2\n\nd: 3"
+    assert applied[0].old_lines == (2,)
+
+
+def test_crlf_file_stays_crlf() -> None:
+    text = "---\r\n# c\r\na: 1  # x\r\nb:\r\n  c: 2\r\n"
+    new = edited(text, Edit(("a",), "5"), Edit(("b", "d"), "3"), Edit(("x", "y"), "4"))
+    assert new == "---\r\n# c\r\na: 5  # x\r\nb:\r\n  c: 2\r\n  d: 3\r\n\r\nx:\r\n  'y': 4\r\n"
+    data = new.encode()
+    assert data.count(b"\n") == data.count(b"\r\n") == 9
+
+
+def test_start_marker_and_directive_kept() -> None:
+    text = "%YAML 1.1\n---\n# top\na: 1\n"
+    assert edited(text, Edit(("a",), "2"), Edit(("b",), "3")) == (
+        "%YAML 1.1\n---\n# top\na: 2\n\nb: 3\n"
+    )
+
+
+def test_document_end_marker_stays_last() -> None:
+    assert edited("a: 1\n...\n", Edit(("b",), "2")) == "a: 1\nb: 2\n...\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "a:\n  b: 1\n"),
+        ("# only a comment\n", "# only a comment\n\na:\n  b: 1\n"),
+        ("---\n", "---\n\na:\n  b: 1\n"),
+        ("# no newline", "# no newline\n\na:\n  b: 1"),
+    ],
+)
+def test_insert_into_empty_document(text: str, expected: str) -> None:
+    assert edited(text, Edit(("a", "b"), "1")) == expected
+
+
+def test_long_lines_and_comments_untouched() -> None:
+    long = "x" * 250
+    text = (
+        "# header\n"
+        f"long: '{long}'  # {long}\n"
+        "\n"
+        "a:\n"
+        "  # before b\n"
+        "  b: 1\n"
+        "  # between\n"
+        "  c: 2   # after c\n"
+        "# trailing\n"
+    )
+    new = edited(text, Edit(("a", "b"), "3"))
+    assert new == text.replace("  b: 1\n", "  b: 3\n")
+
+
+def test_bom_flag_is_left_to_the_caller() -> None:
+    source = SourceText("cfg.yaml", "a: 1\n", True)
+    new, _ = apply_edits(source, [Edit(("a",), "2")])
+    assert new == "a: 2\n"
+
+
+def test_no_edits_returns_text_unchanged() -> None:
+    assert apply_edits(SourceText("cfg.yaml", "a: 1", False), []) == ("a: 1", [])
+
+
+# --------------------------------------------------------------------------------------------
+# Anchors, aliases, merge keys, lists
+# --------------------------------------------------------------------------------------------
+
+
+def test_replace_alias_changes_only_that_key() -> None:
+    text = "base: &b 'x'\nuse: *b  # alias\n"
+    assert edited(text, Edit(("use",), "'y'")) == "base: &b 'x'\nuse: 'y'  # alias\n"
+
+
+def test_anchored_value_not_referenced_keeps_anchor() -> None:
+    assert edited("a: &x 1  # c\n", Edit(("a",), "2")) == "a: &x 2  # c\n"
+
+
+def test_refuse_changing_shared_anchor() -> None:
+    message = fails("base: &b 1\nuse: *b\n", Edit(("base",), "2"))
+    assert message.startswith("cfg.yaml:1: cannot change base: it is the anchored value &b")
+    assert "line 2" in message
+
+
+def test_refuse_editing_inside_shared_anchor_or_alias() -> None:
+    text = "base: &b\n  x: 1\nuse: *b\n"
+    assert "inside the anchored value &b" in fails(text, Edit(("base", "x"), "2"))
+    assert "use is an alias" in fails(text, Edit(("use", "x"), "2"))
+    assert "cfg.yaml:3:" in fails(text, Edit(("use", "x"), "2"))
+
+
+def test_merge_key_inherited_leaf_is_inserted_locally() -> None:
+    text = "base: &b\n  x: 1\n  y: 2\nuse:\n  <<: *b\n  z: 3\n"
+    new = edited(text, Edit(("use", "x"), "9"))
+    assert new == text + "  x: 9\n"
+
+
+def test_merge_key_inherited_branch_is_refused() -> None:
+    text = "base: &b\n  x:\n    k: 1\nuse:\n  <<: *b\n"
+    assert "inherited through a merge key" in fails(text, Edit(("use", "x", "j"), "2"))
+
+
+def test_list_item_path() -> None:
+    text = "es:\n  connection:\n    nodes:\n    - host: 'a'  # first\n      httpPort: 9200\n"
+    new = edited(text, Edit(("es", "connection", "nodes", 0, "host"), "b"))
+    assert new == text.replace("'a'", "b")
+
+
+def test_list_item_replaced_whole_and_empty_item() -> None:
+    text = "l:\n- host: a\n  port: 1\n-\n- c\n"
+    new = edited(text, Edit(("l", 0), "x"), Edit(("l", 1), "y"), Edit(("l", 2), "z"))
+    assert new == "l:\n- x\n- y\n- z\n"
+
+
+def test_cannot_insert_into_list() -> None:
+    text = "nodes:\n  - host: a\n"
+    assert "cannot insert into a list" in fails(text, Edit(("nodes", 1, "host"), "b"))
+    assert "cannot insert into a list" in fails(text, Edit(("new", 0, "host"), "b"))
+
+
+# --------------------------------------------------------------------------------------------
+# Refusals
+# --------------------------------------------------------------------------------------------
+
+
+def test_duplicate_and_conflicting_edits() -> None:
+    assert "two edits" in fails("a: 1\n", Edit(("a",), "2"), Edit(("a",), "3"))
+    assert "conflicting" in fails("a: 1\n", Edit(("a",), "2"), Edit(("a", "b"), "3"))
+    assert "conflicting" in fails("", Edit(("a", "b"), "2"), Edit(("a", "b", "c"), "3"))
+
+
+def test_not_a_mapping() -> None:
+    assert "a is not a mapping" in fails("a: 1\n", Edit(("a", "b"), "2"))
+    assert "a is not a list" in fails("a: {}\n", Edit(("a", 0), "2"))
+
+
+def test_result_that_does_not_read_back_is_refused() -> None:
+    assert "would not parse" in fails("a: 1\n", Edit(("a",), "x: y"))
+    assert "does not read back" in fails("m: {x: 1}\n", Edit(("m", "k"), "a, b"))
+
+
+def test_invalid_yaml_input() -> None:
+    with pytest.raises(ConfigSyntaxError):
+        apply_edits(SourceText("cfg.yaml", "a: [1\n", False), [Edit(("a",), "2")])
+
+
+def test_caller_bugs_raise_value_error() -> None:
+    with pytest.raises(ValueError, match="several lines"):
+        apply_edits(SourceText("c", "a: 1\n", False), [Edit(("a",), "'x'\nb: 1")])
+    with pytest.raises(ValueError, match="invalid edit path"):
+        apply_edits(SourceText("c", "a: 1\n", False), [Edit((), "1")])
+
+
+def test_safe_parser_spans_match_round_trip_parser() -> None:
+    """The editor scans with the faster safe parser; its marks must equal make_yaml()'s."""
+    from ruamel.yaml import YAML
+
+    text = (
+        "---\n# c\na: &x 1  # t\nb: *x\nc: |+\n  text\n\nd: [1, {e: f}]\n"
+        "g:\n- h: 'i'\n  j: \"k\"\n-\nl: ${X:8090}\nm: plain\n  multi\n"
+    )
+
+    def marks(yaml: YAML) -> list[tuple[str, int, int]]:
+        return [(type(e).__name__, e.start_mark.index, e.end_mark.index) for e in yaml.parse(text)]
+
+    safe = YAML(typ="safe", pure=True)
+    safe.version = (1, 1)
+    assert marks(safe) == marks(make_yaml())
