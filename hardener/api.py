@@ -6,9 +6,10 @@ and returns a result object; printing and exit codes are the CLI's business.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hardener import __version__
 from hardener.errors import UsageError
@@ -37,12 +38,16 @@ class GenerateResult:
 
 
 def load_site_values(
-    target: str, values_file: Path | None = None, overrides: Iterable[str] = ()
+    target: str,
+    values_file: Path | None = None,
+    overrides: Iterable[str] = (),
+    values: Mapping[str, Any] | None = None,
 ) -> SiteValues:
-    """Defaults, a values file and ``--set`` overrides, validated for ``target``."""
+    """Defaults, a values file, a mapping from the caller, then ``--set`` overrides."""
     check_target(target)
-    file_values = load_values_file(values_file) if values_file else None
-    return resolve_values(target, file_values, overrides, source=str(values_file or "values"))
+    merged: dict[str, Any] = dict(load_values_file(values_file)) if values_file else {}
+    merged.update(values or {})
+    return resolve_values(target, merged, overrides, source=str(values_file or "values"))
 
 
 def check_target(target: str) -> None:
@@ -57,6 +62,7 @@ def generate(
     target: str = "c7",
     *,
     values_file: Path | None = None,
+    values: Mapping[str, Any] | None = None,
     overrides: Sequence[str] = (),
     fmt: str = "yaml",
 ) -> GenerateResult:
@@ -64,7 +70,7 @@ def generate(
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose {' or '.join(FORMATS)})")
     resolved = load_profile(profile)
-    site = load_site_values(target, values_file, overrides)
+    site = load_site_values(target, values_file, overrides, values)
     plan = build_plan(resolved, target, site)
     required = sorted({p.required_var for p in plan if p.required_var})
     warnings = relaxed_warnings(resolved, target)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hardener.catalog import load_catalog
+from hardener.catalog import Catalog, load_catalog
 from hardener.plan import Planned, intended_tree
 from hardener.profiles import Compare, Profile
 from hardener.render import Node, render_template, verify_yaml
@@ -91,16 +91,22 @@ def render_env(
     *,
     version: str,
 ) -> str:
-    assignments, secrets, yaml_only = [], [], []
+    assignments: list[dict[str, Any]] = []
+    secrets: list[dict[str, Any]] = []
+    yaml_only: list[dict[str, Any]] = []
+    catalog = load_catalog(target)
     for item in plan:
-        if item.secret:
-            if item.required_var or item.env:
-                secrets.append({"name": item.required_var or item.env, "path": item.dotted})
-            continue
-        if item.env is None:
-            yaml_only.append({"path": item.dotted, "value": item.value})
-            continue
-        assignments.append(_assignment(item, target))
+        if item.secret and item.env:
+            optional = ", optional" if item.required_var is None else ""
+            secrets.append({"name": item.env, "path": item.dotted + optional})
+        elif item.secret or item.env is None:
+            node_vars = _single_node_vars(item, catalog)
+            if node_vars:
+                assignments.extend(node_vars)
+            else:
+                yaml_only.append({"path": item.dotted, "value": item.written})
+        else:
+            assignments.append(_assignment(item, catalog))
     header = _header(profile, target, warnings, version)
     return render_template(
         "environment.env.j2",
@@ -111,12 +117,34 @@ def render_env(
     )
 
 
-def _assignment(item: Planned, target: str) -> dict[str, Any]:
-    spec = load_catalog(target).lookup(item.path)
+def _single_node_vars(item: Planned, catalog: Catalog) -> list[dict[str, Any]]:
+    """One database node can be given through the host/port variables of the first node."""
+    nodes = item.value
+    if item.path[-2:] != ("connection", "nodes") or not isinstance(nodes, list) or len(nodes) != 1:
+        return []
+    entries = []
+    for key in ("host", "httpPort"):
+        name = catalog.env_for((*item.path, 0, key))
+        if name is None:
+            return []
+        entries.append(
+            {
+                "name": name,
+                "path": f"{item.dotted}[0].{key}",
+                "comment": "site value",
+                "value": nodes[0][key],
+                "unset": False,
+            }
+        )
+    return entries
+
+
+def _assignment(item: Planned, catalog: Catalog) -> dict[str, Any]:
+    spec = catalog.lookup(item.path)
     default_is_null = spec is not None and spec.has_default and spec.default is None
     value = item.value
-    if isinstance(value, list):
-        value = "[" + ",".join(_env_list_item(v) for v in value) + "]"
+    if isinstance(value, list):  # Optimize parses a resolved "[a,b]" string as a list
+        value = "[" + ",".join(str(v) for v in value) + "]"
     return {
         "name": item.env,
         "path": item.dotted,
@@ -124,9 +152,3 @@ def _assignment(item: Planned, target: str) -> dict[str, Any]:
         "value": value,
         "unset": value is None and default_is_null,
     }
-
-
-def _env_list_item(value: Any) -> str:
-    if isinstance(value, dict):
-        raise ValueError("lists of mappings cannot be expressed as one variable")
-    return str(value)

@@ -85,13 +85,13 @@ def _plan_one(
     path = expand_path(setting.path, site)
     spec = catalog.lookup(path)
     if spec is None:
-        hint = catalog.suggest(path)
+        hint = _suggest(catalog, path)
         extra = f" (did you mean {hint!r}?)" if hint else ""
         raise ProfileError(
             f"setting {setting.path!r} is not a key that target {catalog.target} accepts{extra}",
             file=profile.source,
         )
-    env = _wired_env(spec.env, path)
+    env = catalog.env_for(path)
     if setting.compare is Compare.PLACEHOLDER:
         return _plan_secret(setting, path, env, site)
     value = site.values[setting.site] if setting.site else setting.value
@@ -102,11 +102,12 @@ def _plan_one(
     return Planned(setting, path, value, written, env, spec.secret, None)
 
 
-def _wired_env(env: str | None, path: DocPath) -> str | None:
-    """Optimize's defaults wire engine variables for the default alias 'camunda-bpm' only."""
-    if env and len(path) > 1 and path[0] == "engines" and path[1] != "camunda-bpm":
-        return None
-    return env
+def _suggest(catalog: Catalog, path: DocPath) -> str | None:
+    """Did-you-mean for the first segment of ``path`` that the catalog does not know."""
+    for length in range(1, len(path) + 1):
+        if not catalog.is_known(path[:length]):
+            return catalog.suggest(path[:length])
+    return None
 
 
 def _plan_secret(setting: Setting, path: DocPath, env: str | None, site: SiteValues) -> Planned:

@@ -81,3 +81,64 @@ def _diff_setting(path: str, left: Setting | None, right: Setting | None) -> lis
     }
     changed = [f"    {k}: {x} -> {y}" for k, (x, y) in fields.items() if x != y]
     return [f"~ {path}", *changed] if changed else []
+
+
+def markdown_table(names: tuple[str, ...] = ("strict", "standard", "dev")) -> str:
+    """The README table of what each built-in profile sets and why, generated from the data."""
+    profiles = [load_profile(n) for n in names]
+    paths: list[str] = []
+    for profile in profiles:
+        paths.extend(p for p in profile.settings if p not in paths)
+    header = "| Setting | Rule | " + " | ".join(p.name for p in profiles) + " | Why |"
+    lines = [header, "|" + "---|" * (len(profiles) + 3)]
+    for path in paths:
+        cells = [_cell(p.settings.get(path)) for p in profiles]
+        first = next(p.settings[path] for p in profiles if path in p.settings)
+        lines.append(
+            f"| `{path}` | {first.rule} | " + " | ".join(cells) + f" | {_escape(first.rationale)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(setting: Setting | None) -> str:
+    if setting is None:
+        return "–"
+    if setting.secret_env:
+        text = "env `${VAR}`"
+    elif setting.site:
+        text = "site value"
+    else:
+        value = _value_text(setting)
+        text = f"`{_escape(value if len(value) <= 40 else value[:37] + '…')}`"
+    if setting.compare.value not in ("equal", "any", "placeholder"):
+        text += f" ({setting.compare.value})"
+    if setting.relaxed:
+        text += " **relaxed**"
+    return text
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+START_MARK, END_MARK = "<!-- profile-table:start -->\n", "<!-- profile-table:end -->"
+
+
+def update_readme(path: str) -> bool:
+    """Rewrite the profile table between the README markers; True when the file changed."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(START_MARK) + len(START_MARK), text.index(END_MARK)
+    updated = text[:start] + markdown_table() + text[end:]
+    if updated != text:
+        readme.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":
+    import sys
+
+    changed = update_readme(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    print("updated" if changed else "unchanged")

@@ -90,8 +90,10 @@ def _float_scalar(value: float) -> str:
         return ".nan"
     if math.isinf(value):
         return ".inf" if value > 0 else "-.inf"
-    text = repr(value)
-    return text if ("." in text or "e" in text) else text + ".0"
+    mantissa, e, exponent = repr(value).partition("e")
+    if "." not in mantissa:  # YAML 1.1 floats need a dot in the mantissa
+        mantissa += ".0"
+    return f"{mantissa}{e}{exponent}"
 
 
 def _string_scalar(value: str) -> str:
