@@ -147,7 +147,18 @@ def _load(name_or_path: str, seen: tuple[str, ...]) -> Profile:
     key = str(path.resolve())
     if key in seen:
         raise ProfileError("profile extends itself (cycle in 'extends')", file=str(path))
-    raw = _read_profile_file(path)
+    raw: Mapping[str, Any] = {}
+    try:
+        raw = _read_profile_file(path, positions=False)
+        parent_name = raw.get("extends")
+        parent = _load(_parent_ref(parent_name, path), (*seen, key)) if parent_name else None
+        return _resolve(raw, path, parent)
+    except ProfileError as error:
+        if error.file != str(path) or error.line is not None:
+            raise
+    # The fast load found a problem in this file: read it again keeping positions, so the
+    # error names the line and column.
+    raw = _read_profile_file(path, positions=True)
     parent_name = raw.get("extends")
     parent = _load(_parent_ref(parent_name, path), (*seen, key)) if parent_name else None
     return _resolve(raw, path, parent)
@@ -161,11 +172,12 @@ def _parent_ref(parent: Any, path: Path) -> str:
     return parent
 
 
-def _read_profile_file(path: Path) -> Mapping[str, Any]:
-    from hardener.yamlio import parse_mapping, read_source
+def _read_profile_file(path: Path, *, positions: bool) -> Mapping[str, Any]:
+    from hardener.yamlio import load_plain, parse_mapping, read_source
 
     try:
-        tree = parse_mapping(read_source(path))
+        source = read_source(path)
+        tree = parse_mapping(source) if positions else load_plain(source)
     except ConfigSyntaxError as exc:
         raise ProfileError(exc.message, file=exc.file, line=exc.line, column=exc.column) from None
     for key in tree:

@@ -94,9 +94,9 @@ def render_template(name: str, **context: Any) -> str:
 
 def verify_yaml(text: str, intended: dict[str, Any], name: str = "<generated>") -> None:
     """Parse rendered YAML back and require it to equal the intended tree exactly."""
-    from hardener.yamlio import SourceText, parse_mapping, to_plain
+    from hardener.yamlio import SourceText, load_plain
 
-    parsed = to_plain(parse_mapping(SourceText(name=name, text=text, bom=False)))
+    parsed = load_plain(SourceText(name=name, text=text, bom=False))
     if parsed != intended:
         raise RenderError(
             f"rendered output does not parse back to the intended values: {_diff(parsed, intended)}"

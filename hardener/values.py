@@ -246,13 +246,12 @@ def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def load_values_file(path: Path) -> dict[str, Any]:
     """Read a values file (YAML mapping); errors name the file and position."""
-    from hardener.yamlio import parse_mapping, read_source, to_plain
+    from hardener.yamlio import load_plain, read_source
 
     try:
-        tree = parse_mapping(read_source(path))
+        return load_plain(read_source(path))
     except ConfigSyntaxError as exc:
         raise ValuesError(exc.message, file=exc.file, line=exc.line, column=exc.column) from None
-    return to_plain(tree)
 
 
 def default_values_text(target: str) -> str:

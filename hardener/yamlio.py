@@ -260,6 +260,30 @@ def parse_mapping(source: SourceText) -> Any:
     return root
 
 
+def load_plain(source: SourceText) -> dict[str, Any]:
+    """Parse a data file into plain Python values, fast (libyaml where installed).
+
+    Valid files take the fast path; anything the fast loader objects to is parsed again by
+    ``parse_mapping``, so errors carry the same messages and positions everywhere.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="safe")
+    yaml.version = (1, 1)
+    try:
+        documents = list(yaml.load_all(source.text))
+    except (YAMLError, RecursionError, ValueError):
+        documents = []  # fall through to the precise parser for the message
+    else:
+        if len(documents) <= 1 and isinstance(documents[0] if documents else {}, dict | None):
+            root = documents[0] if documents else None
+            tree = root or {}
+            check_depth(tree, source.name)
+            return tree
+    return to_plain(parse_mapping(source))
+
+
 def _limited_documents(yaml: YAML, text: str) -> Iterator[Any]:
     for index, document in enumerate(yaml.load_all(text)):
         if index >= 1:
