@@ -6,16 +6,21 @@ and returns a result object; printing and exit codes are the CLI's business.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hardener import __version__
 from hardener.errors import UsageError
+from hardener.merge import MergeResult
 from hardener.plan import Planned, build_plan, literal_secrets
 from hardener.profiles import Profile, load_profile
 from hardener.values import SiteValues, load_values_file, resolve_values
+
+if TYPE_CHECKING:
+    from hardener.scaffold import InitResult
 
 FORMATS = ("yaml", "env")
 
@@ -91,3 +96,79 @@ def write_generated(result: GenerateResult, path: Path) -> None:
     from hardener.yamlio import atomic_write
 
     atomic_write(path, result.text.encode("utf-8"), secret=result.holds_literal_secret)
+
+
+def merge(
+    path: Path,
+    profile: str = "strict",
+    target: str = "c7",
+    *,
+    values_file: Path | None = None,
+    overrides: Sequence[str] = (),
+    waivers_file: Path | None = None,
+    inline_waivers: bool = True,
+    today: dt.date | None = None,
+) -> MergeResult:
+    """Merge ``profile`` into the config at ``path``; nothing is written (see write_merge)."""
+    from hardener.merge import merge_source
+    from hardener.values import parse_assignment
+    from hardener.waivers import load_waiver_file
+    from hardener.yamlio import decode_source, read_source
+
+    resolved = load_profile(profile)
+    site = load_site_values(target, values_file, overrides)
+    explicit = {parse_assignment(o)[0] for o in overrides}
+    if values_file:
+        explicit |= set(load_values_file(values_file))
+    waivers = load_waiver_file(waivers_file) if waivers_file else []
+    source = read_source(path)
+    original = path.read_bytes()
+    decode_source(original, str(path))  # the bytes we merge are the bytes we checked
+    return merge_source(
+        source,
+        original,
+        resolved,
+        target,
+        site,
+        explicit_site=explicit,
+        file_waivers=waivers,
+        use_inline_waivers=inline_waivers,
+        today=today,
+    )
+
+
+def write_merge(result: MergeResult, path: Path, *, backup: bool = True) -> Path | None:
+    """Write a merge over ``path``: only when it changes something; backup first unless told."""
+    from hardener.inplace import write_in_place
+
+    if not result.changed:
+        return None
+    return write_in_place(path, result.original, result.merged, backup=backup)
+
+
+def init(
+    directory: Path,
+    profile: str = "strict",
+    target: str = "c7",
+    *,
+    values_file: Path | None = None,
+    overrides: Sequence[str] = (),
+    answers: Mapping[str, str] | None = None,
+    force: bool = False,
+) -> InitResult:
+    """Create ``directory`` with a hardened config, .env, snippets and HARDENING.md.
+
+    ``answers`` are site values a caller asked for (the CLI on a terminal); without them every
+    value without a usable default must come from ``values_file`` or ``overrides``.
+    """
+    from hardener.scaffold import run_init
+
+    return run_init(
+        directory,
+        profile,
+        target,
+        values_file=values_file,
+        overrides=overrides,
+        answers=answers,
+        force=force,
+    )

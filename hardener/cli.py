@@ -165,3 +165,150 @@ def profiles_diff(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+@app.command()
+@handle_errors
+def merge(
+    config: Annotated[Path, typer.Argument(help="The environment-config.yaml to harden.")],
+    profile: ProfileOpt = "strict",
+    target: TargetOpt = "c7",
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite CONFIG itself.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the merged file to FILE.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if a merge would change it.")
+    ] = False,
+    no_backup: Annotated[
+        bool, typer.Option("--no-backup", help="With --in-place: no NAME.bak.")
+    ] = False,
+    report: Annotated[str, typer.Option("--report", help="Change report: text or json.")] = "text",
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waiver file (accepted deviations).")
+    ] = None,
+    no_inline_waivers: Annotated[
+        bool, typer.Option("--no-inline-waivers", help="Ignore waiver comments in CONFIG.")
+    ] = False,
+) -> None:
+    """Harden an existing config, keeping every byte you wrote that it does not change."""
+    from hardener import api
+    from hardener.errors import UsageError
+    from hardener.merge_report import json_report, masked_diff, text_report
+
+    if in_place and output is not None:
+        raise UsageError("--in-place and --output exclude each other")
+    if report not in ("text", "json"):
+        raise UsageError(f"unknown report format {report!r} (choose text or json)")
+    result = api.merge(
+        config, profile, target, values_file=values, overrides=set_ or (),
+        waivers_file=waivers, inline_waivers=not no_inline_waivers,
+    )  # fmt: skip
+    typer.echo((json_report if report == "json" else text_report)(result), err=True, nl=False)
+    if diff:
+        sys.stdout.write(masked_diff(result))
+    if check:
+        raise typer.Exit(1 if result.changed else 0)
+    if dry_run:
+        return
+    if in_place:
+        backup = api.write_merge(result, config, backup=not no_backup)
+        if backup is not None:
+            typer.echo(f"backup: {backup}", err=True)
+    elif output is not None:
+        from hardener.yamlio import atomic_write
+
+        atomic_write(output, result.merged, mode=_mode_of(config))
+    elif not diff:
+        sys.stdout.buffer.write(result.merged)
+        sys.stdout.flush()
+
+
+def _mode_of(path: Path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether init may ask questions; a function of its own so tests can force either mode."""
+    return sys.stdin.isatty()
+
+
+@app.command("init")
+@handle_errors
+def init_cmd(
+    directory: Annotated[
+        Path, typer.Argument(help="Directory to create; with --force an existing one is filled.")
+    ],
+    profile: ProfileOpt = "strict",
+    target: TargetOpt = "c7",
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    non_interactive: Annotated[
+        bool,
+        typer.Option("--non-interactive", help="Never ask; use --values, --set and defaults."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Fill a non-empty DIR; replaced files become NAME.bak.")
+    ] = False,
+) -> None:
+    """Create DIR: hardened config, .env with generated secrets, snippets and HARDENING.md."""
+    from hardener import api
+
+    answers = None
+    if not non_interactive and stdin_is_terminal():
+        answers = _ask_site_values(profile, target, values, set_ or [])
+    result = api.init(
+        directory, profile, target, values_file=values, overrides=set_ or (),
+        answers=answers, force=force,
+    )  # fmt: skip
+    for line in result.warnings:
+        warn(line)
+    _print_init(result)
+
+
+def _ask_site_values(
+    profile: str, target: str, values: Path | None, overrides: list[str]
+) -> dict[str, str]:
+    from hardener import interview
+    from hardener.api import check_target
+    from hardener.profiles import load_profile
+
+    check_target(target)
+    resolved = load_profile(profile)
+    typer.echo(f"Site values for profile {resolved.name}, target {target}:", err=True)
+    file_values = interview.load_file_values(values)
+    return interview.collect_answers(resolved, target, file_values, overrides, _prompt)
+
+
+def _prompt(question: Any, error: str | None) -> str:
+    """Ask once through typer; the library validates and calls again with the error."""
+    if error is None:
+        typer.echo(f"  {question.doc}", err=True)
+    else:
+        typer.echo(f"  invalid: {error}", err=True)
+    answer: str = typer.prompt(
+        question.label, default=question.default, show_default=bool(question.default), err=True
+    )
+    return answer
+
+
+def _print_init(result: Any) -> None:
+    typer.echo(
+        f"created {result.directory} (profile {result.profile}, target {result.target}, "
+        f"database {result.database})"
+    )
+    for path in result.files:
+        typer.echo(f"  {path}")
+    for original, backup in result.backups:
+        typer.echo(f"kept the previous {original} as {backup}")
+    if result.generated_vars:
+        typer.echo("generated into .env: " + ", ".join(result.generated_vars))
+    if result.external_vars:
+        typer.echo("fill in .env before starting Optimize: " + ", ".join(result.external_vars))
+    typer.echo(f"next: work through {result.directory / 'HARDENING.md'}")

@@ -233,7 +233,7 @@ def parse_mapping(source: SourceText) -> Any:
         ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = _without_values(exc.problem or exc.context or "invalid YAML")
         raise ConfigSyntaxError(
             f"invalid YAML: {problem}",
             file=source.name,
@@ -282,6 +282,17 @@ def load_plain(source: SourceText) -> dict[str, Any]:
             check_depth(tree, source.name)
             return tree
     return to_plain(parse_mapping(source))
+
+
+def _without_values(problem: str) -> str:
+    """ruamel quotes both values of a duplicate key, and either may be a secret: drop the text.
+
+    The key itself is not reliably separable from the values in ruamel's sentence; the error's
+    line and column point at it.
+    """
+    if problem.startswith("found duplicate key"):
+        return "found duplicate key (values not shown; a key may appear only once per mapping)"
+    return problem
 
 
 def _limited_documents(yaml: YAML, text: str) -> Iterator[Any]:
@@ -362,7 +373,14 @@ def _plain_scalar(node: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, data: bytes, *, secret: bool = False, keep_mode: bool = True) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    secret: bool = False,
+    keep_mode: bool = True,
+    mode: int | None = None,
+) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
 
     The temp file lives in the same directory (same file system, so ``os.replace`` is atomic),
@@ -383,7 +401,10 @@ def atomic_write(path: Path, data: bytes, *, secret: bool = False, keep_mode: bo
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        _apply_mode(tmp, previous, secret=secret, keep_mode=keep_mode)
+        if mode is None:
+            _apply_mode(tmp, previous, secret=secret, keep_mode=keep_mode)
+        else:
+            tmp.chmod(mode)
         tmp.replace(path)
     except OSError as exc:
         with contextlib.suppress(OSError):

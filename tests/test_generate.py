@@ -62,6 +62,8 @@ def test_yaml_snapshot(profile: str, target: str, yaml_snapshot: Any) -> None:
         assert headers["HSTS"]["includeSubDomains"] is True
         assert "frame-ancestors" in headers["Content-Security-Policy"]
         assert "WARNING" not in result.text
+    if profile == "strict":
+        assert config["api"] == {"accessToken": None}  # no static bearer token on the internet
     if target == "c7":
         engine = config["engines"]["camunda-bpm"]
         assert engine["authentication"]["enabled"] in (True,)

@@ -1,0 +1,384 @@
+"""Harden an existing config: decide per profile setting what to add, replace, keep or waive.
+
+The decisions use the same profile settings and the same judge (``compare.judge``) as ``check``;
+the text work is done by ``textedit`` (span edits only), and the result is verified twice before
+anyone may write it: every intended value is present (``textedit``), and every line that holds no
+changed value is byte-identical while every user value outside the changes is unchanged (here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from hardener.catalog import Catalog, DocPath, format_path, load_catalog
+from hardener.compare import Context, as_placeholder, judge, render_placeholder
+from hardener.errors import MergeError
+from hardener.plan import context_for
+from hardener.preserve import check_preserved
+from hardener.profiles import Compare, Profile, Setting, WriteMode
+from hardener.textedit import Edit, apply_edits
+from hardener.values import SiteValues
+from hardener.waivers import Waiver, find_waiver, inline_waivers
+from hardener.yamlio import SourceText, parse_mapping, to_plain, yaml_scalar
+
+Action = Literal["added", "replaced", "kept", "waived"]
+MASK = "********"
+_DEFAULT_ALIAS = "camunda-bpm"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One profile setting at one path, and what the merge did with it."""
+
+    path: str
+    line: int  # line in the file as given (an added key: its nearest existing parent, or 1)
+    action: Action
+    rule: str
+    why: str
+    old: str | None = None  # display text; secrets masked
+    new: str | None = None
+    variable: str | None = None  # a variable the operator must now set
+    waiver: str | None = None  # where the accepting waiver is, with its reason
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    name: str
+    original: bytes
+    merged: bytes
+    changes: list[Change] = field(default_factory=list)
+    secrets: tuple[str, ...] = ()  # literal secret values found in the input, to mask in diffs
+    touched_lines: frozenset[int] = frozenset()  # lines of the original that edits rewrote
+
+    @property
+    def changed(self) -> bool:
+        return self.original != self.merged
+
+    @property
+    def variables(self) -> list[str]:
+        return sorted({c.variable for c in self.changes if c.variable and c.action != "kept"})
+
+
+@dataclass(frozen=True)
+class _Decision:
+    setting: Setting
+    path: DocPath
+    action: Action
+    current: Any = None
+    present: bool = False
+    written: Any = None
+    variable: str | None = None
+    waiver: Waiver | None = None
+
+
+def merge_source(
+    source: SourceText,
+    original: bytes,
+    profile: Profile,
+    target: str,
+    site: SiteValues,
+    *,
+    explicit_site: Iterable[str] = (),
+    file_waivers: Sequence[Waiver] = (),
+    use_inline_waivers: bool = True,
+    today: dt.date | None = None,
+) -> MergeResult:
+    """Merge ``profile`` into one decoded config; nothing is written here."""
+    tree = parse_mapping(source)
+    plain = to_plain(tree)
+    catalog = load_catalog(target)
+    inline = inline_waivers(source.text, source.name) if use_inline_waivers else {}
+    ctx = _context(profile, plain)
+    planner = _Planner(profile, catalog, site, set(explicit_site), ctx)
+    decisions = planner.decide(tree, plain)
+    decisions = [
+        _apply_waiver(d, tree, inline, file_waivers, today or dt.date.today()) for d in decisions
+    ]
+    edits = [_edit(d) for d in decisions if d.action in ("added", "replaced")]
+    new_text, applied = apply_edits(source, edits)
+    _verify_preserved(source, new_text, applied, plain, decisions)
+    merged = (b"\xef\xbb\xbf" if source.bom else b"") + new_text.encode("utf-8")
+    if not edits:
+        merged = original  # byte for byte, including anything decoding normalised
+    secrets = tuple(_literal_secrets(plain, catalog))
+    changes = [_change(d, tree, catalog) for d in decisions]
+    touched = frozenset(line for edit in applied for line in edit.old_lines)
+    return MergeResult(source.name, original, merged, changes, secrets, touched)
+
+
+def _context(profile: Profile, plain: Mapping[str, Any]) -> Context:
+    """Users reach Optimize over plain HTTP when its access URL says so (CSP upgrade rule)."""
+    access = _get(plain, ("container", "accessUrl"), None)
+    http_only = isinstance(access, str) and access.lower().startswith("http://")
+    return replace(context_for(profile), http_only=http_only)
+
+
+class _Planner:
+    """Expands profile paths against the user's document and decides each one."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        catalog: Catalog,
+        site: SiteValues,
+        explicit: set[str],
+        ctx: Context,
+    ) -> None:
+        self.profile, self.catalog, self.site = profile, catalog, site
+        self.explicit, self.ctx = explicit, ctx
+
+    def decide(self, tree: Any, plain: Mapping[str, Any]) -> list[_Decision]:
+        decisions: list[_Decision] = []
+        new_engine = self.catalog.target == "c7" and not isinstance(plain.get("engines"), dict)
+        for setting in self.profile.for_target(self.catalog.target):
+            for path in self._paths(setting, plain, new_engine):
+                decision = self._decide(setting, path, plain, creating=new_engine)
+                if decision is not None:
+                    decisions.append(decision)
+        return decisions
+
+    def _paths(self, setting: Setting, plain: Mapping[str, Any], new_engine: bool) -> list[DocPath]:
+        parts = setting.path.split(".")
+        prefixes: list[list[str | int]] = [[]]
+        for part in parts:
+            if part == "{db}":
+                present = [s for s in ("es", "opensearch") if isinstance(plain.get(s), dict)]
+                fallback = "es" if self.site.values["database"] == "elasticsearch" else "opensearch"
+                options: list[str | int] = list(present or [fallback])
+            elif part == "*":
+                engines = plain.get("engines")
+                aliases = list(engines) if isinstance(engines, dict) and engines else []
+                options = aliases or ([self.site.values["engine.alias"]] if new_engine else [])
+            else:
+                options = [part]
+            prefixes = [[*p, o] for p in prefixes for o in options]
+        return [tuple(p) for p in prefixes]
+
+    def _decide(
+        self, setting: Setting, path: DocPath, plain: Mapping[str, Any], *, creating: bool
+    ) -> _Decision | None:
+        present, current = _lookup(plain, path)
+        if setting.compare is Compare.ANY and not (creating and path[0] == "engines"):
+            return None  # structure and site facts: only written into blocks merge creates
+        written = self._intended(setting, path, current if present else None)
+        if written is _SKIP:
+            return None
+        if not present:
+            if _blocked_by_scalar_parent(plain, path):
+                raise MergeError(
+                    f"cannot add {format_path(path)}: a parent key holds a value, not a block"
+                )
+            return _Decision(setting, path, "added", None, False, written, self._var(setting))
+        verdict = judge(setting, current, self.ctx)
+        if verdict.ok:
+            return _Decision(setting, path, "kept", current, True, None, None)
+        return _Decision(setting, path, "replaced", current, True, written, self._var(setting))
+
+    def _var(self, setting: Setting) -> str | None:
+        """The variable an operator must set for this setting (optional secrets need none)."""
+        if setting.compare is Compare.PLACEHOLDER and setting.secret_env and not setting.optional:
+            return str(self.site.values[setting.secret_env])
+        return None
+
+    def _intended(self, setting: Setting, path: DocPath, current: Any) -> Any:
+        if setting.compare is Compare.PLACEHOLDER:
+            name = str(self.site.values[setting.secret_env or ""])
+            return render_placeholder(name, None, with_default=setting.optional)
+        value = self._site_value(setting, current) if setting.site else setting.value
+        if setting.optional and value in (None, "", []):
+            return _SKIP
+        return self._written(setting, path, value)
+
+    def _site_value(self, setting: Setting, current: Any) -> Any:
+        """A site value the user gave wins; else an http URL is upgraded in place."""
+        assert setting.site is not None
+        if (
+            setting.compare is Compare.HTTPS
+            and setting.site not in self.explicit
+            and isinstance(current, str)
+            and current.lower().startswith("http://")
+        ):
+            return "https://" + current[len("http://") :]
+        return self.site.values[setting.site]
+
+    def _written(self, setting: Setting, path: DocPath, value: Any) -> Any:
+        literal = str(value) if setting.quote_number and isinstance(value, int) else value
+        env = self.catalog.env_for(path)
+        if self.profile.write_mode is WriteMode.LITERAL or env is None:
+            return literal
+        if isinstance(value, list | dict) or (isinstance(value, str) and "}" in value):
+            return literal
+        return render_placeholder(env, value, with_default=True)
+
+
+_SKIP = object()
+
+
+def _apply_waiver(
+    decision: _Decision,
+    tree: Any,
+    inline: Mapping[int, list[Waiver]],
+    file_waivers: Sequence[Waiver],
+    today: dt.date,
+) -> _Decision:
+    if decision.action in ("kept",):
+        return decision
+    lines = [_line_of(tree, decision.path)] if decision.present else []
+    waiver = find_waiver(
+        decision.setting.rule, format_path(decision.path), lines, inline, file_waivers, today
+    )
+    if waiver is None:
+        return decision
+    return _Decision(
+        decision.setting, decision.path, "waived", decision.current, decision.present,
+        None, None, waiver,
+    )  # fmt: skip
+
+
+def _edit(decision: _Decision) -> Edit:
+    setting = decision.setting
+    comment = None
+    if decision.action == "added":  # short and greppable; 'explain RULE' tells the whole story
+        comment = f"{setting.rule} {setting.title}"
+    return Edit(decision.path, yaml_scalar(decision.written), comment)
+
+
+def _verify_preserved(
+    source: SourceText,
+    new_text: str,
+    applied: Sequence[Any],
+    plain: Mapping[str, Any],
+    decisions: Sequence[_Decision],
+) -> None:
+    allowed = {line for edit in applied for line in edit.old_lines}
+    problems = check_preserved(source.text, new_text, allowed)
+    if problems:
+        first = problems[0]
+        raise MergeError(
+            f"merge would alter line {first.old_line} ({first.message}); nothing was written",
+            file=source.name,
+        )
+    changed = {d.path for d in decisions if d.action in ("added", "replaced")}
+    after = to_plain(parse_mapping(SourceText(source.name, new_text, False)))
+    for path, value in _leaves(plain):
+        # A changed path at or below this leaf (an empty or null block that received keys).
+        if any(path[: len(c)] == c or c[: len(path)] == path for c in changed):
+            continue
+        present, now = _lookup(after, path)
+        if not present or now != value:
+            raise MergeError(
+                f"merge would change the user value at {format_path(path)}; nothing was written",
+                file=source.name,
+            )
+
+
+def _change(decision: _Decision, tree: Any, catalog: Catalog) -> Change:
+    setting = decision.setting
+    spec = catalog.lookup(decision.path)
+    secret = bool(spec and spec.secret)
+    line = _line_of(tree, decision.path)  # in the file as given; added keys: their parent
+    waiver = None
+    if decision.waiver is not None:
+        waiver = f"{decision.waiver.source}: {decision.waiver.reason}"
+    return Change(
+        path=format_path(decision.path),
+        line=line,
+        action=decision.action,
+        rule=setting.rule,
+        why=setting.rationale,
+        old=_display(decision.current, secret) if decision.present else None,
+        new=_display(decision.written, secret)
+        if decision.action in ("added", "replaced")
+        else None,
+        variable=decision.variable,
+        waiver=waiver,
+    )
+
+
+def _display(value: Any, secret: bool) -> str:
+    if secret and value not in (None, "") and as_placeholder(value) is None:
+        return MASK
+    placeholder = as_placeholder(value)
+    if secret and placeholder is not None and placeholder.default not in (None, "null", ""):
+        return f"${{{placeholder.name}:{MASK}}}"
+    return yaml_scalar(value) if not isinstance(value, str) else value
+
+
+def _literal_secrets(plain: Mapping[str, Any], catalog: Catalog) -> Iterable[str]:
+    for path, value in _leaves(plain):
+        spec = catalog.lookup(path)
+        if spec and spec.secret and isinstance(value, str) and value:
+            placeholder = as_placeholder(value)
+            if placeholder is None:
+                yield value
+            elif placeholder.default not in (None, "", "null"):
+                yield placeholder.default
+
+
+# --------------------------------------------------------------------------------------------
+# Small tree helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _lookup(tree: Any, path: DocPath) -> tuple[bool, Any]:
+    node = tree
+    for part in path:
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+def _get(tree: Any, path: DocPath, default: Any) -> Any:
+    present, value = _lookup(tree, path)
+    return value if present else default
+
+
+def _blocked_by_scalar_parent(plain: Mapping[str, Any], path: DocPath) -> bool:
+    node: Any = plain
+    for part in path[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+        if node is not None and not isinstance(node, dict):
+            return True
+    return False
+
+
+def _line_of(tree: Any, path: DocPath) -> int:
+    """1-based line of ``path``'s key, or of its nearest existing parent, or 1."""
+    node, line = tree, 1
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            with contextlib.suppress(AttributeError, KeyError, TypeError):
+                line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            with contextlib.suppress(AttributeError, KeyError, TypeError):
+                line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _leaves(tree: Any, prefix: DocPath = ()) -> Iterable[tuple[DocPath, Any]]:
+    if isinstance(tree, dict) and tree:
+        for key, value in tree.items():
+            yield from _leaves(value, (*prefix, key))
+    elif isinstance(tree, list) and tree and all(isinstance(i, dict) for i in tree):
+        for index, value in enumerate(tree):
+            yield from _leaves(value, (*prefix, index))
+    else:
+        yield prefix, tree
