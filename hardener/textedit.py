@@ -434,7 +434,7 @@ class _Planner:
             group = _Group("root", node)
         elif node.kind == "map":
             group = _Group("map", node)
-        elif parent is not None and not parent.flow and key is not None:
+        elif parent is not None and key is not None:
             group = _Group("null", node, key, parent)
         else:
             raise self.fail(f"cannot add keys under the empty value {_path_text(prefix)}", node)
@@ -596,6 +596,7 @@ class _Splicer(_Planner):
         for group in self.groups.values():
             out.extend(self._group_splices(group))
         out = [s for s in out if s.start != s.end or s.text]
+        out.extend(self._chomping_fix(out))
         out.sort(key=lambda s: (s.start, s.end, -s.depth, s.owner))
         for before, after in zip(out, out[1:], strict=False):
             if after.start < before.end:
@@ -711,6 +712,12 @@ class _Splicer(_Planner):
         node, key, parent = group.node, group.key, group.parent
         assert node is not None and key is not None and parent is not None
         colon = self.colon_end(key)
+        if parent.flow:  # "{a: ~}" becomes "{a: {new: 1}}"
+            inner = ", ".join(self._render_flow(k, v) for k, v in group.tree.items())
+            leaves = _leaves(group.tree)
+            markers = [(index, 0) for index in leaves]
+            end = colon if _is_empty(node) else node.end
+            return [_Splice(colon, end, f" {{{inner}}}", node.depth, min(leaves), markers)]
         step = self.child_step(parent)
         insert = self._block_insert(group, self.geo.eol(colon), key.col + step, step, node.depth)
         if _is_empty(node):
@@ -730,9 +737,41 @@ class _Splicer(_Planner):
             column, step = 0, self.dominant_step()
         splice = self._block_insert(group, len(self.geo.text), column, step, 0, prefix="\0")
         head, tail = self._eof_separators()
+        if self.geo.text.endswith("\n") and self._trailing_block_scalar(keep_only=True):
+            head = ""  # a blank line would become part of the "|+" scalar that ends the file
         splice.text = head + splice.text[1:] + tail
         splice.markers = [(index, offset - 1 + len(head)) for index, offset in splice.markers]
         return splice
+
+    def _trailing_block_scalar(self, *, keep_only: bool = False) -> _Node | None:
+        """The block scalar that ends the file, if any (its chomping sees what we append)."""
+        node = self.tree.root
+        while node is not None and node.is_block_collection and node.items:
+            node = node.items[-1][1] if node.kind == "map" else node.items[-1]
+        if node is None or node.kind != "scalar" or node.style not in ("|", ">"):
+            return None
+        if node.end != len(self.geo.text) and not self.geo.text[node.end :].isspace():
+            return None
+        header = self.geo.text[node.start : self._block_header_end(node)]
+        return node if not keep_only or "+" in header else None
+
+    def _chomping_fix(self, splices: list[_Splice]) -> list[_Splice]:
+        """Text appended to a file that ends inside a block scalar without a final newline
+        gives that scalar a line break it did not have; switching its header to strip
+        chomping ("|-") keeps the value exactly as it was."""
+        text = self.geo.text
+        if not text or text.endswith("\n") or not any(s.start == len(text) for s in splices):
+            return []
+        node = self._trailing_block_scalar()
+        if node is None or any(rep.node is node for rep in self.replaces):
+            return []
+        indicator = self.geo.skip_props(node.start)
+        while text[indicator] in " \t":
+            indicator += 1
+        end = self._block_header_end(node)
+        header = text[indicator + 1 : end].replace("+", "").replace("-", "") + "-"
+        owner = next(s.owner for s in splices if s.start == len(text))
+        return [_Splice(indicator + 1, end, header, node.depth, owner)]
 
     def _eof_separators(self) -> tuple[str, str]:
         """Text before and after a block appended at the end: one blank line apart, and the
@@ -913,7 +952,7 @@ def _verify(source: SourceText, new_text: str, edits: Sequence[Edit]) -> None:
     expected = _parse_values([edit.value_text for edit in edits], source.name)
     for edit, want in zip(edits, expected, strict=True):
         got = _data_at(data, edit.path)
-        if got is _MISSING or not _same(to_plain(got), to_plain(want)):
+        if got is _MISSING or not _same(_plain(got), _plain(want)):
             raise MergeError(
                 f"after editing, {_path_text(edit.path)} does not read back as "
                 f"{edit.value_text}; nothing was changed",
@@ -955,6 +994,14 @@ def _data_at(data: Any, path: DocPath) -> Any:
             return _MISSING
         data = data[matches[0]]
     return data
+
+
+def _plain(value: Any) -> Any:
+    """``to_plain``, except that an anchored boolean (ruamel's ScalarBoolean, an ``int``
+    subclass) stays a ``bool`` instead of becoming 0 or 1."""
+    from ruamel.yaml.scalarbool import ScalarBoolean
+
+    return bool(value) if isinstance(value, ScalarBoolean) else to_plain(value)
 
 
 def _same(left: Any, right: Any) -> bool:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml.scalarbool import ScalarBoolean
 
 from hardener.errors import ConfigSyntaxError, MergeError
 from hardener.preserve import check_preserved
 from hardener.textedit import AppliedEdit, Edit, apply_edits
-from hardener.yamlio import SourceText, make_yaml, parse_mapping, to_plain
+from hardener.yamlio import SourceText, make_yaml, parse_mapping, to_plain, yaml_scalar
 
 
 def run(text: str, *edits: Edit) -> tuple[str, list[AppliedEdit]]:
@@ -341,6 +348,7 @@ def test_replace_alias_changes_only_that_key() -> None:
 
 def test_anchored_value_not_referenced_keeps_anchor() -> None:
     assert edited("a: &x 1  # c\n", Edit(("a",), "2")) == "a: &x 2  # c\n"
+    assert edited("a: &x |\n  t\nb: 1\n", Edit(("a",), "false")) == "a: &x false\nb: 1\n"
 
 
 def test_refuse_changing_shared_anchor() -> None:
@@ -433,3 +441,181 @@ def test_safe_parser_spans_match_round_trip_parser() -> None:
     safe = YAML(typ="safe", pure=True)
     safe.version = (1, 1)
     assert marks(safe) == marks(make_yaml())
+
+
+# --------------------------------------------------------------------------------------------
+# Property test: random configs, random edits
+# --------------------------------------------------------------------------------------------
+
+_KEYS = ["a", "b", "host", "port", "name", "enabled", "max-age"]
+_NEW_KEYS = ["n1", "n2", "new-key", "max-age"]
+# (text, may it be written plain in block context, ... in flow context)
+_STRINGS = [
+    ("value", True, True),
+    ("two words", True, True),
+    ("http://h:8080/x", True, False),
+    ("${X:8090}", True, False),
+    ("yes", False, False),
+    ("it's", True, False),
+    ("a # b", False, False),
+]
+_NEW_VALUES = st.one_of(
+    st.integers(-5, 100_000),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["on", "x: y", "#c", "it's", "${A:1}", "plain", "", "tab\there", "ümlaut"]),
+    st.lists(st.sampled_from(["a", "b c", "yes"]), max_size=3),
+)
+
+
+@st.composite
+def _scalar_text(draw: st.DrawFn, flow: bool) -> str:
+    kind = draw(st.sampled_from(["int", "bool", "null", "str", "str", "list"]))
+    if kind == "int":
+        return str(draw(st.integers(0, 99_999)))
+    if kind == "bool":
+        return draw(st.sampled_from(["true", "false"]))
+    if kind == "null":
+        return draw(st.sampled_from(["~", "null", ""] if flow else ["~", "null", "", ""]))
+    if kind == "list":
+        return "[" + ", ".join(draw(st.lists(st.sampled_from(["x", "'y'"]), max_size=2))) + "]"
+    text, block_plain, flow_plain = draw(st.sampled_from(_STRINGS))
+    styles = ["single", "double"] + (["plain"] if (flow_plain if flow else block_plain) else [])
+    style = draw(st.sampled_from(styles))
+    if style == "plain":
+        return text
+    return "'" + text.replace("'", "''") + "'" if style == "single" else '"' + text + '"'
+
+
+@st.composite
+def _block_mapping(draw: st.DrawFn, column: int, depth: int, item: bool = False) -> list[str]:
+    """Lines of a block mapping at ``column``; each nested block picks its own step.
+
+    For a list ``item`` the first line holds a key, so that the caller can put a dash on it.
+    """
+    lines: list[str] = []
+    for name in draw(st.lists(st.sampled_from(_KEYS), min_size=1, max_size=4, unique=True)):
+        pad = " " * column
+        key = draw(st.sampled_from([name, name, f"'{name}'", f'"{name}"']))
+        if (lines or not item) and draw(st.integers(0, 4)) == 0:
+            lines.append("")
+        if (lines or not item) and draw(st.integers(0, 4)) == 0:
+            lines.append(" " * draw(st.sampled_from([0, column])) + "# note")
+        trailing = draw(st.sampled_from(["", "", "  # t", " # x: y", "   "]))
+        shape = draw(st.sampled_from(["scalar", "scalar", "map", "flow", "block", "list"]))
+        if depth >= 4 or shape == "scalar":
+            lines.append(f"{pad}{key}: {draw(_scalar_text(False))}".rstrip() + trailing)
+            if draw(st.integers(0, 5)) == 0:  # a comment indented deeper than any key
+                lines.append(" " * (column + 6) + "# deep")
+        elif shape == "map":
+            step = draw(st.sampled_from([2, 4]))
+            lines.append(f"{pad}{key}:{trailing}")
+            lines.extend(draw(_block_mapping(column + step, depth + 1)))
+        elif shape == "flow":
+            keys = draw(st.lists(st.sampled_from(_KEYS), max_size=3, unique=True))
+            inner = ", ".join(f"{k}: {draw(_scalar_text(True))}" for k in keys)
+            lines.append(f"{pad}{key}: {{{inner}}}{trailing}")
+        elif shape == "block":
+            header = draw(st.sampled_from(["|", ">-", "|+", "|2", ">+2", "&anc |"]))
+            lines.append(f"{pad}{key}: {header}{trailing}")
+            lines.extend([" " * (column + 2) + "text line", " " * (column + 2) + "# more"])
+            lines.extend([""] * draw(st.integers(0, 1)))
+        else:
+            dash = " " * (column + draw(st.sampled_from([0, 2])))
+            lines.append(f"{pad}{key}:{trailing}")
+            for _ in range(draw(st.integers(1, 2))):
+                item = draw(_block_mapping(len(dash) + 2, depth + 1, item=True))
+                lines.append(dash + "- " + item[0][len(dash) + 2 :])
+                lines.extend(item[1:])
+    return lines
+
+
+def _walk(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(data, list) and any(isinstance(item, dict) for item in data):
+        for index, value in enumerate(data):
+            yield from _walk(value, (*path, index))
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(item, dict) for item in value)
+    )
+
+
+def _strict(value: Any) -> Any:
+    """A comparable form that tells ``True`` from ``1`` (also for anchored booleans, which
+    ruamel loads as an ``int`` subclass)."""
+    if isinstance(value, dict):
+        return ("map", {str(key): _strict(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return ("list", [_strict(item) for item in value])
+    if isinstance(value, ScalarBoolean):
+        return ("bool", bool(value))
+    plain = to_plain(value)
+    return (type(plain).__name__, plain)
+
+
+def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    for segment in path[:-1]:
+        if isinstance(segment, str) and not isinstance(data.get(segment), dict | list):
+            data[segment] = {}
+        data = data[segment]
+    data[path[-1]] = value
+
+
+@st.composite
+def _edits(draw: st.DrawFn, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any, str | None]]:
+    nodes = list(_walk(data))
+    leaves = [path for path, value in nodes if path and not _is_container(value)]
+    parents = [
+        (path, value)
+        for path, value in nodes
+        if isinstance(value, dict) or (value is None and path and isinstance(path[-1], str))
+    ]
+    chosen: list[tuple[tuple[Any, ...], Any, str | None]] = []
+    for _ in range(draw(st.integers(1, 6))):
+        if leaves and draw(st.booleans()):
+            path = draw(st.sampled_from(leaves))
+        else:
+            parent, value = draw(st.sampled_from(parents))
+            taken = set(value) if isinstance(value, dict) else set()
+            first = draw(st.sampled_from([k for k in _NEW_KEYS if k not in taken] or ["zz"]))
+            path = (*parent, first, *draw(st.lists(st.sampled_from(_NEW_KEYS), max_size=2)))
+        if all(path[: len(p)] != p and p[: len(path)] != path for p, _, _ in chosen):
+            comment = draw(st.sampled_from([None, "added", "why: # not"]))
+            chosen.append((path, draw(_NEW_VALUES), comment))
+    return chosen
+
+
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=_block_mapping(0, 1),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    final_newline=st.booleans(),
+    marker=st.booleans(),
+    data=st.data(),
+)
+def test_random_configs(
+    lines: list[str], eol: str, final_newline: bool, marker: bool, data: st.DataObject
+) -> None:
+    text = eol.join((["---"] if marker else []) + lines) + (eol if final_newline else "")
+    source = SourceText("cfg.yaml", text, False)
+    before = to_plain(parse_mapping(source))
+    edits = data.draw(_edits(before))
+    new, applied = apply_edits(
+        source, [Edit(path, yaml_scalar(value), comment) for path, value, comment in edits]
+    )
+    expected = copy.deepcopy(before)
+    for path, value, _ in edits:
+        _set(expected, path, value)
+    assert _strict(parse_mapping(SourceText("new", new, False))) == _strict(expected)
+    allowed = {line for item in applied for line in item.old_lines}
+    assert check_preserved(text, new, allowed) == []
+    if "\r\n" in text:
+        assert new.count("\n") == new.count("\r\n")
+    assert new.endswith(eol) == text.endswith(eol) or text.strip() == ""
