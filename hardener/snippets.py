@@ -78,7 +78,8 @@ def _plain_value(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-_MD_SPECIAL = re.compile(r"([\\`*_<>\[\]|])")
+# Markup characters; "_" only where it could open or close emphasis (not inside a word).
+_MD_SPECIAL = re.compile(r"([\\`*<&\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def md_code(value: Any) -> str:

@@ -126,12 +126,15 @@ def _check_collisions(files: Iterable[OutputFile], directory: Path) -> None:
 
 
 def _make_staging(directory: Path) -> Path:
+    """A fresh folder beside the target; it becomes the target when that does not exist yet."""
     try:
-        return Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
     except OSError as exc:
         raise WriteError(
             f"cannot create a folder here: {exc.strerror}", file=str(directory)
         ) from None
+    staging.chmod(DIR_MODE)
+    return staging
 
 
 def _merge_into(files: Sequence[OutputFile], staging: Path, directory: Path) -> Installed:

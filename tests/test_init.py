@@ -646,3 +646,22 @@ def test_check_finds_nothing_in_the_generated_config(
 def test_file_reprs_hide_contents() -> None:
     item = staging.OutputFile(PurePosixPath(".env"), b"TOKEN=s3cr3t-value", 0o600)
     assert "s3cr3t" not in repr(item)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("a`b", "``a`b``"), ("`x`", "`` `x` ``"), ("line\nbreak", "`line break`"), ("", "``")],
+)
+def test_md_code_holds_any_value_on_one_line(value: str, code: str) -> None:
+    from hardener.snippets import md_code
+
+    assert md_code(value) == code
+
+
+def test_md_text_neutralises_markup() -> None:
+    from hardener.snippets import md_text
+
+    assert md_text("<script>x</script> [a](b) *c* _d_ a|b\nnext") == (
+        r"\<script>x\</script> \[a\](b) \*c\* \_d\_ a\|b next"
+    )
+    assert md_text("optimize_app READ_HISTORY") == "optimize_app READ_HISTORY"
