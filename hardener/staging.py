@@ -47,9 +47,13 @@ class Installed:
 def install(files: Sequence[OutputFile], directory: Path, *, force: bool = False) -> Installed:
     """Build ``files`` beside ``directory``, then move them in; refuse a non-empty directory."""
     _check_paths(files)
-    existing = _check_target(directory, force=force)
-    if existing:
-        _check_collisions(files, directory)
+    directory = Path(os.path.abspath(directory))  # "." and "x/.." have a real parent to build in
+    try:
+        existing = _check_target(directory, force=force)
+        if existing:
+            _check_collisions(files, directory)
+    except OSError as exc:
+        raise WriteError(f"cannot inspect: {exc.strerror}", file=str(directory)) from None
     staging = _make_staging(directory)
     try:
         for item in files:

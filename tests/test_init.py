@@ -665,3 +665,14 @@ def test_md_text_neutralises_markup() -> None:
         r"\<script>x\</script> \[a\](b) \*c\* \_d\_ a\|b next"
     )
     assert md_text("optimize_app READ_HISTORY") == "optimize_app READ_HISTORY"
+
+
+def test_current_directory_is_built_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "here"
+    directory.mkdir()
+    monkeypatch.chdir(directory)
+    run_init(Path("."), "strict", "c8")
+    assert set(tree(directory)) == expected_files("strict", "c8")
+    assert siblings(tmp_path) == {"here"}
