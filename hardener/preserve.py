@@ -37,8 +37,8 @@ def check_preserved(
     one exists). Only when that fails is a precise diff used, to name the right lines.
     """
     allowed = frozenset(allowed_old_lines)
-    old = old_text.splitlines(keepends=True)
-    new = new_text.splitlines(keepends=True)
+    old = split_lines(old_text)
+    new = split_lines(new_text)
     head = _common_prefix(old, new)
     tail = _common_suffix(old, new, head)
     old_mid = old[head : len(old) - tail]
@@ -52,6 +52,19 @@ def check_preserved(
     if len(old_mid) + len(new_mid) <= _PRECISE_DIFF_LIMIT:
         missing = _diff_missing(old_mid, new_mid, head, allowed)
     return [_problem(number, old[number - 1]) for number in missing]
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines ending after each ``\n``, line breaks kept (``\r\n`` stays whole).
+
+    Unlike ``str.splitlines`` this does not split at ``\v``, ``\f``, NEL or U+2028: line numbers
+    then agree with editors, ``diff`` and ``textedit``'s ``old_lines``.
+    """
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 def _common_prefix(old: list[str], new: list[str]) -> int:

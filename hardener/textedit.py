@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,8 @@ from hardener.yamlio import SourceText, make_yaml, parse_mapping, to_plain, yaml
 
 DocPath = tuple[str | int, ...]
 
+# Line breaks that YAML honours but that this module's line arithmetic does not.
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 _NULL_WORDS = frozenset(["", "~", "null", "Null", "NULL"])
 _MERGE_KEY = "<<"
 
@@ -395,12 +398,14 @@ class _Planner:
             )
         return node.items[position], node, None, position
 
-    def _lookup(self, mapping: _Node, name: str, path: DocPath, depth: int) -> list[Any] | None:
-        found = [pair for pair in mapping.items if _is_key(pair[0], name)]
+    def _lookup(
+        self, mapping: _Node, name: str, path: DocPath, depth: int
+    ) -> tuple[_Node, _Node] | None:
+        found: list[list[_Node]] = [pair for pair in mapping.items if _is_key(pair[0], name)]
         if len(found) > 1:
             raise self.fail(f"duplicate key {name!r} in {_path_text(path[:depth])}", found[1][0])
         if found:
-            return found[0]
+            return found[0][0], found[0][1]
         if depth < len(path) - 1 and _inherits(mapping, name):
             raise self.fail(
                 f"cannot change {_path_text(path)}: {name!r} is inherited through a merge "
@@ -516,7 +521,7 @@ class _Planner:
         """Indentation step for a new nested block under ``mapping``'s keys."""
         if mapping is None or mapping.kind != "map" or mapping.flow or not mapping.items:
             return self.dominant_step()
-        column = mapping.items[0][0].col
+        column: int = mapping.items[0][0].col
         for key, value in mapping.items:
             if (step := _nested_step(key, value)) > 0:
                 return step
@@ -528,7 +533,8 @@ class _Planner:
 def _nested_step(key: _Node, value: _Node) -> int:
     """Indentation from ``key`` to the keys of its block-mapping value (0 if not one)."""
     if value.kind == "map" and not value.flow and value.items:
-        return max(value.items[0][0].col - key.col, 0)
+        first: _Node = value.items[0][0]
+        return max(first.col - key.col, 0)
     return 0
 
 
@@ -569,7 +575,13 @@ def _is_merge(key: _Node) -> bool:
     return key.kind == "scalar" and key.style is None and key.value == _MERGE_KEY
 
 
-def _tree_add(tree: dict[str, Any], keys: list[str], index: int, fail: Any, path: DocPath) -> None:
+def _tree_add(
+    tree: dict[str, Any],
+    keys: list[str],
+    index: int,
+    fail: Callable[[str], MergeError],
+    path: DocPath,
+) -> None:
     """Add one new key chain to a group's nested dict, refusing leaf/branch clashes."""
     for name in keys[:-1]:
         branch = tree.setdefault(name, {})
@@ -630,7 +642,9 @@ class _Splicer(_Planner):
             return [splice(node.start, self.content_end(node), text)]
         return self._replace_block_collection(rep, text, splice)
 
-    def _replace_block_collection(self, rep: _Replace, text: str, splice: Any) -> list[_Splice]:
+    def _replace_block_collection(
+        self, rep: _Replace, text: str, splice: Callable[[int, int, str], _Splice]
+    ) -> list[_Splice]:
         """Put the new value after the key's colon and drop the block's lines below it."""
         node, key = rep.node, rep.key
         assert key is not None
@@ -891,6 +905,14 @@ def apply_edits(source: SourceText, edits: Sequence[Edit]) -> tuple[str, list[Ap
     _check_edits(source, edits)
     if not edits:
         return source.text, []
+    if (odd := _ODD_BREAK.search(source.text)) is not None:
+        line = source.text.count("\n", 0, odd.start()) + 1
+        raise MergeError(
+            "the file uses CR, NEL, or Unicode line/paragraph separators as line breaks; "
+            "merge edits only files with LF or CRLF line endings",
+            file=source.name,
+            line=line,
+        )
     tree = _build_tree(source.text, source.name)
     planner = _Splicer(source, tree, edits)
     for index in range(len(edits)):

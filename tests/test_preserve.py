@@ -73,3 +73,10 @@ def test_long_lines_are_shortened_in_messages() -> None:
     problems = check_preserved("x" * 300 + "\n", "y\n", [])
     assert problems[0].message.endswith("...'")
     assert len(problems[0].message) < 120
+
+
+def test_lines_split_only_at_line_feeds() -> None:
+    """Form feeds or U+2028 inside a line do not start a new line (editors agree)."""
+    old = "a: 'x\u2028y'\fz\nb: 2\n"
+    assert check_preserved(old, old.replace("b: 2", "b: 3"), [2]) == []
+    assert lines(check_preserved(old, old.replace("y'", "Y'"), [2])) == [1]

@@ -414,6 +414,11 @@ def test_result_that_does_not_read_back_is_refused() -> None:
     assert "does not read back" in fails("m: {x: 1}\n", Edit(("m", "k"), "a, b"))
 
 
+@pytest.mark.parametrize("text", ["a: 1\rb: 2\r", "a: 1\nb: 'x\u2028y'\n", "a: 1 # \x85\n"])
+def test_unusual_line_breaks_are_refused(text: str) -> None:
+    assert "LF or CRLF" in fails(text, Edit(("a",), "2"))
+
+
 def test_invalid_yaml_input() -> None:
     with pytest.raises(ConfigSyntaxError):
         apply_edits(SourceText("cfg.yaml", "a: [1\n", False), [Edit(("a",), "2")])
