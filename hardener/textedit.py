@@ -335,12 +335,15 @@ class _Planner:
         self._dominant: int | None = None
 
     def fail(self, message: str, node: _Node | None = None) -> MergeError:
+        """A MergeError that points at ``node``'s line, so users can find the spot."""
         line = node.line + 1 if node is not None else None
         return MergeError(message, file=self.source.name, line=line)
 
     # ---- resolution ------------------------------------------------------------------------
 
     def resolve(self, index: int) -> None:
+        """Walk one edit's path: it ends at an existing value (a replacement) or leaves the
+        tree at some mapping, null value or empty document (keys to insert there)."""
         path = self.edits[index].path
         node, parent, key, position = self.tree.root, None, None, 0
         for depth, segment in enumerate(path):
