@@ -22,6 +22,7 @@ from hardener.yamlio import yaml_scalar
 
 if TYPE_CHECKING:
     from hardener.api import GenerateResult
+    from hardener.plan import Planned
     from hardener.values import SiteValues
 
 
@@ -140,7 +141,7 @@ def _env(entries: Sequence[EnvEntry]) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def _setting(item: Any) -> dict[str, Any]:
+def _setting(item: Planned) -> dict[str, Any]:
     setting = item.setting
     return {
         "rule": setting.rule,
