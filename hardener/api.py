@@ -20,6 +20,7 @@ from hardener.profiles import Profile, load_profile
 from hardener.values import SiteValues, load_values_file, resolve_values
 
 if TYPE_CHECKING:
+    from hardener.check import CheckReport, Progress
     from hardener.scaffold import InitResult
 
 FORMATS = ("yaml", "env")
@@ -171,4 +172,37 @@ def init(
         overrides=overrides,
         answers=answers,
         force=force,
+    )
+
+
+def check(
+    paths: Iterable[str | Path],
+    profile: str = "strict",
+    target: str = "c7",
+    *,
+    waivers_file: Path | None = None,
+    inline_waivers: bool = True,
+    today: dt.date | None = None,
+    on_progress: Progress | None = None,
+) -> CheckReport:
+    """Audit config files (directories: every environment-config*.yaml below) against a profile.
+
+    A bad profile, target or waiver file raises; an unreadable or invalid config file is
+    recorded in ``CheckReport.errors`` so that the other files are still checked.
+    """
+    from hardener.check import check_paths
+    from hardener.waivers import load_waiver_file
+
+    check_target(target)
+    resolved = load_profile(profile)
+    waivers = load_waiver_file(waivers_file) if waivers_file else []
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    return check_paths(
+        items,
+        resolved,
+        target,
+        file_waivers=waivers,
+        use_inline_waivers=inline_waivers,
+        today=today or dt.date.today(),
+        on_progress=on_progress,
     )

@@ -312,3 +312,85 @@ def _print_init(result: Any) -> None:
     if result.external_vars:
         typer.echo("fill in .env before starting Optimize: " + ", ".join(result.external_vars))
     typer.echo(f"next: work through {result.directory / 'HARDENING.md'}")
+
+
+@app.command("check")
+@handle_errors
+def check_cmd(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Config files, or directories to search for them.")
+    ],
+    profile: ProfileOpt = "strict",
+    target: TargetOpt = "c7",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Lowest severity that fails: info … critical.")
+    ] = "low",
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waiver file (accepted deviations).")
+    ] = None,
+    no_inline_waivers: Annotated[
+        bool, typer.Option("--no-inline-waivers", help="Ignore waiver comments in the files.")
+    ] = False,
+) -> None:
+    """Audit configs against a profile; exit 1 on findings at or above --fail-on."""
+    from hardener import api, report
+
+    threshold = _severity_option(fail_on)
+    if fmt not in report.FORMATS:
+        raise _usage(f"unknown format {fmt!r} (choose {', '.join(report.FORMATS)})")
+    with report.progress_bar(enabled=sys.stderr.isatty()) as on_progress:
+        result = api.check(
+            paths, profile, target, waivers_file=waivers,
+            inline_waivers=not no_inline_waivers, on_progress=on_progress,
+        )  # fmt: skip
+    sys.stdout.write(report.render(result, fmt, color=_use_color(sys.stdout)))
+    for error in result.errors:
+        typer.echo(f"optimize-harden: error: {error}", err=True)
+    raise typer.Exit(result.exit_code(threshold))
+
+
+@app.command("rules")
+@handle_errors
+def rules_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List every rule with its severity in the strict, standard and dev profiles."""
+    from hardener.rules.docs import rules_json, rules_table
+
+    if fmt not in ("text", "json"):
+        raise _usage(f"unknown format {fmt!r} (choose text or json)")
+    sys.stdout.write(rules_json() if fmt == "json" else rules_table())
+
+
+@app.command("explain")
+@handle_errors
+def explain_cmd(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. OH-CNT-001.")],
+) -> None:
+    """Explain one rule: why it matters, when it fires, how to fix it."""
+    from hardener.rules.docs import explain
+
+    sys.stdout.write(explain(rule_id))
+
+
+def _severity_option(text: str) -> Any:
+    from hardener.profiles import Severity
+
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise _usage(f"--fail-on: {exc}") from None
+
+
+def _usage(message: str) -> HardenerError:
+    from hardener.errors import UsageError
+
+    return UsageError(message)
+
+
+def _use_color(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")

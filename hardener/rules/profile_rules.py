@@ -204,9 +204,10 @@ def _message(setting: Setting, path: DocPath, present: bool, reason: str, ctx: R
     sensitive = _sensitive(path, ctx)
     if not present:
         return f"{dotted} is not set, so {_default_phrase(setting, path, sensitive, ctx)}"
+    empty = ctx.value(path).value in (None, "")
     if sensitive and setting.compare is not Compare.PLACEHOLDER:
-        reason = "holds a value this profile does not allow (value not shown)"
-    elif setting.compare is Compare.PLACEHOLDER and ctx.value(path).value in (None, ""):
+        reason = "is empty" if empty else "holds a value this profile does not allow (not shown)"
+    elif setting.compare is Compare.PLACEHOLDER and empty:
         reason = "is empty; give it a ${VAR} placeholder"
     return f"{dotted} {reason}" if reason.startswith(("is ", "must ")) else f"{dotted}: {reason}"
 
@@ -217,7 +218,7 @@ def _default_phrase(setting: Setting, path: DocPath, sensitive: bool, ctx: RuleC
         if default in (None, ""):
             return "it is empty; give it a ${VAR} placeholder"
         return "Optimize uses its shipped default, which is publicly known"
-    if sensitive:
+    if sensitive and default not in (None, ""):
         return "Optimize's default applies, which this profile does not allow"
     reason = judge(setting, default, ctx.judge_context).reason
     if not reason.startswith(("is ", "must ")):

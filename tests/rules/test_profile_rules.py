@@ -211,7 +211,7 @@ def test_profile_messages_never_show_credentials() -> None:
     ]
     assert len(messages) == 2
     assert all("demo" not in m and "elastic" not in m for m in messages)
-    assert messages[0].endswith("holds a value this profile does not allow (value not shown)")
+    assert messages[0].endswith("holds a value this profile does not allow (not shown)")
 
 
 def test_absent_setting_message_names_optimizes_default() -> None:
