@@ -135,7 +135,7 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Hardene
 
 def _configs_below(directory: Path) -> list[Path]:
     """Config files below ``directory``; symbolic links to directories are not followed."""
-    found = []
+    found: list[Path] = []
     for root, dirs, names in os.walk(directory):
         dirs.sort()
         found.extend(
@@ -179,9 +179,9 @@ class Checker:
         doc = Document.parse(source)
         ctx = RuleContext(doc, self.catalog, self.profile, self.target, self.level, self.default_db)
         placed = [f for f in (self._place(hit, doc) for hit in _hits(ctx)) if f is not None]
-        findings, kinds = self._apply_waivers(placed, doc)
+        findings, kind_at = self._apply_waivers(placed, doc)
         masked = _mask(findings, _secret_values(ctx))
-        kinds = {masked[i]: kind for i, kind in kinds.items()}
+        kinds = {masked[index]: kind for index, kind in kind_at.items()}
         return FileReport(source.name, tuple(sorted(set(masked))), grade_config(doc.plain), kinds)
 
     def _place(self, hit: Hit, doc: Document) -> tuple[Finding, frozenset[int]] | None:

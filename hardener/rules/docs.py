@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from hardener.profiles import Severity
@@ -73,7 +73,7 @@ def render_markdown(rules: Mapping[str, Rule] | None = None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _summary_table(rules: Sequence[Rule] | object) -> str:
+def _summary_table(rules: Iterable[Rule]) -> str:
     head = (
         "| Id | Title | strict | standard | dev | Targets | Kind |\n|---|---|---|---|---|---|---|"
     )
@@ -81,7 +81,7 @@ def _summary_table(rules: Sequence[Rule] | object) -> str:
         f"| [{r.id}](#{r.id.lower()}-{r.title}) | {r.title} | "
         + " | ".join(_severity(r.severity_at(level)) for level in LEVELS)
         + f" | {', '.join(r.targets)} | {r.origin} |"
-        for r in rules  # type: ignore[attr-defined]
+        for r in rules
     ]
     return "\n".join([head, *rows])
 
@@ -151,6 +151,9 @@ def explain(rule_id: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Write docs/rules.md, or with --check report whether it is up to date."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if not DOC_PATH.parent.is_dir():
+        print("docs/ not found: run this from a source checkout of optimize-harden")
+        return 2
     text = render_markdown()
     current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else None
     if "--check" in args:

@@ -196,11 +196,12 @@ def _round_trip_marks(tree: Any) -> dict[DocPath, Mark]:
 
 
 def _rt_mark(parent: Any, key: Any, child: Any) -> Mark:
+    lc = parent.lc  # a ruamel CommentedMap or CommentedSeq
     try:
         if isinstance(parent, dict):
-            (kl, kc), (vl, vc) = parent.lc.key(key), parent.lc.value(key)
+            (kl, kc), (vl, vc) = lc.key(key), lc.value(key)
         else:
-            (kl, kc) = (vl, vc) = parent.lc.item(key)
+            (kl, kc) = (vl, vc) = lc.item(key)
     except (KeyError, IndexError, TypeError):
         return Mark((1, 1), (1, 1))
     key_at = (kl + 1, kc + 1)

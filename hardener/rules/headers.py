@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from hardener.catalog import DocPath
 from hardener.csp import analyse_csp, parse_csp
-from hardener.profiles import Compare
+from hardener.profiles import Compare, Severity
 from hardener.rules import profile_rules
 from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, as_int, levels, truthy
 
@@ -29,7 +29,12 @@ OBSERVATORY_MIN_MAX_AGE = 15_552_000  # the HTTP Observatory's pass mark, about 
 _CSP_REFERENCE = "S4; S9; S17"
 
 
-def _csp_rule(number: int, title: str, severities: tuple, why: str, fix: str, when: str) -> Rule:
+Severities = tuple[Severity | None, Severity | None, Severity | None]
+
+
+def _csp_rule(
+    number: int, title: str, severities: Severities, why: str, fix: str, when: str
+) -> Rule:
     return Rule(
         id=f"OH-CSP-{number:03d}",
         title=title,

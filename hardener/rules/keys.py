@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 
-from hardener.catalog import Catalog, DocPath, parse_pattern
+from hardener.catalog import Catalog, DocPath, format_path, parse_pattern
 from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, levels
 
 UNKNOWN = "OH-KEY-001"
@@ -104,7 +104,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
             continue
         hit = _classify(path, catalog, ctx)
         if hit is not None:
-            skip = (*skip, path)
+            skip = (*skip, hit.path)
             yield hit
 
 
@@ -136,6 +136,10 @@ def _classify(path: DocPath, catalog: Catalog, ctx: RuleContext) -> Hit | None:
 
 
 def _unknown(path: DocPath, catalog: Catalog, dotted: str) -> Hit:
+    if isinstance(path[-1], int):  # a list where Optimize reads keys: say so once, at the list
+        path, dotted = path[:-1], format_path(path[:-1])
+        rule = UNKNOWN_TYPED if catalog.in_typed_section(path) else UNKNOWN
+        return Hit(rule, path, f"{dotted} is a list, but Optimize expects keys here", at="key")
     hint = catalog.suggest(path)
     mean = f" (did you mean {hint!r}?)" if hint else ""
     if catalog.in_typed_section(path):

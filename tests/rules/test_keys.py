@@ -22,6 +22,7 @@ CASES = [
          (4,), name="engine-alias-typed"),
     Case("OH-KEY-002", "security:\n  responseHeaders:\n    X-XSS-Protection: '0'\n",
          name="spelled-right"),
+    Case("OH-KEY-002", "security:\n  - a\n  - b\n", (1,), name="list-instead-of-keys"),
     Case("OH-KEY-003", "es:\n  host: localhost\n", (2,), name="es-host"),
     Case("OH-KEY-003", "historyCleanup:\n  enabled: true\n  ttl: P1Y\n", (2,), name="cleanup"),
     Case("OH-KEY-003", "es:\n  connection:\n    nodes:\n      - host: db\n        tcpPort: 9300\n",
