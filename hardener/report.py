@@ -37,7 +37,8 @@ _COLOURS = {
 }
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
-# GitHub code scanning reads these: >= 9.0 critical, >= 7.0 high, >= 4.0 medium, > 0 low.
+# GitHub code scanning maps these: 9.0 and over critical, 7.0-8.9 high, 4.0-6.9 medium, lower
+# low. It has no "info" band, so info findings (0.0) show as low there, with SARIF level note.
 _SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
     Severity.HIGH: "8.0",
