@@ -243,7 +243,10 @@ def stdin_is_terminal() -> bool:
 @handle_errors
 def init_cmd(
     directory: Annotated[
-        Path, typer.Argument(help="Directory to create; with --force an existing one is filled.")
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Directory to create; with --force an existing one is filled."
+        ),
     ],
     profile: ProfileOpt = "strict",
     target: TargetOpt = "c7",
@@ -257,7 +260,14 @@ def init_cmd(
         bool, typer.Option("--force", help="Fill a non-empty DIR; replaced files become NAME.bak.")
     ] = False,
 ) -> None:
-    """Create DIR: hardened config, .env with generated secrets, snippets and HARDENING.md."""
+    """Create DIR: hardened config, .env with generated secrets, snippets and HARDENING.md.
+
+    On a terminal, init asks for the site values that differ per installation (database, nodes,
+    users, engine URLs, host, keystore, public URL), offering defaults. With --non-interactive or
+    without a terminal it takes --values, --set and defaults; outside the dev profile db.nodes and
+    (c7) engine.rest_url have no usable default and must be given. A non-empty DIR needs --force,
+    which keeps every replaced file as NAME.bak.
+    """
     from hardener import api
 
     answers = None
