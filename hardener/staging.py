@@ -47,7 +47,9 @@ class Installed:
 def install(files: Sequence[OutputFile], directory: Path, *, force: bool = False) -> Installed:
     """Build ``files`` beside ``directory``, then move them in; refuse a non-empty directory."""
     _check_paths(files)
-    directory = Path(os.path.abspath(directory))  # "." and "x/.." have a real parent to build in
+    # "." and "x/.." need a real parent to build beside; resolve() would also follow a
+    # symlinked DIR, which _check_target must see (and refuse) instead.
+    directory = Path(os.path.abspath(directory))  # noqa: PTH100
     try:
         existing = _check_target(directory, force=force)
         if existing:
@@ -106,7 +108,9 @@ def _check_target(directory: Path, *, force: bool) -> bool:
     """True when the directory exists (and may be filled); raises when it must not be touched."""
     if not directory.parent.is_dir():
         raise WriteError("the parent directory does not exist", file=str(directory))
-    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+    if directory.is_symlink():
+        raise WriteError("is a symbolic link; name the real directory", file=str(directory))
+    if directory.exists() and not directory.is_dir():
         raise WriteError("exists and is not a directory", file=str(directory))
     if not directory.exists():
         return False

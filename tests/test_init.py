@@ -673,6 +673,14 @@ def test_current_directory_is_built_beside_it(
     directory = tmp_path / "here"
     directory.mkdir()
     monkeypatch.chdir(directory)
-    run_init(Path("."), "strict", "c8")
+    run_init(Path(), "strict", "c8")
     assert set(tree(directory)) == expected_files("strict", "c8")
     assert siblings(tmp_path) == {"here"}
+
+
+def test_symlinked_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(WriteError, match="is a symbolic link"):
+        run_init(tmp_path / "link", "strict", "c8", force=True)
+    assert list((tmp_path / "real").iterdir()) == []
