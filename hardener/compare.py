@@ -89,6 +89,9 @@ def judge(setting: Setting, value: Any, context: Context = Context()) -> Verdict
     """Is ``value`` (the user's, as parsed) at least as strong as ``setting`` demands?"""
     if setting.compare is Compare.ANY:
         return Verdict(True)
+    if isinstance(value, dict | list):
+        kind = "a block of keys" if isinstance(value, dict) else "a list"
+        return Verdict(False, f"is {kind}, where Optimize expects a single value")
     placeholder = as_placeholder(value)
     if setting.compare is Compare.PLACEHOLDER:
         return _judge_secret(value, placeholder)

@@ -23,7 +23,7 @@ from hardener.profiles import Compare, Profile, Setting, WriteMode
 from hardener.textedit import Edit, apply_edits
 from hardener.values import SiteValues
 from hardener.waivers import Waiver, find_waiver, inline_waivers
-from hardener.yamlio import SourceText, parse_mapping, to_plain, yaml_scalar
+from hardener.yamlio import SourceText, load_plain, parse_mapping, to_plain, yaml_scalar
 
 Action = Literal["added", "replaced", "kept", "waived"]
 MASK = "********"
@@ -173,6 +173,11 @@ class _Planner:
                     f"cannot add {format_path(path)}: a parent key holds a value, not a block"
                 )
             return _Decision(setting, path, "added", None, False, written, self._var(setting))
+        if isinstance(current, dict) and not _is_collection_setting(setting):
+            raise MergeError(
+                f"{format_path(path)} holds a block of keys where Optimize expects a single "
+                "value; fix it by hand (merge never removes keys)"
+            )
         verdict = judge(setting, current, self.ctx)
         if verdict.ok:
             return _Decision(setting, path, "kept", current, True, None, None)
@@ -216,6 +221,10 @@ class _Planner:
 
 
 _SKIP = object()
+
+
+def _is_collection_setting(setting: Setting) -> bool:
+    return isinstance(setting.value, dict | list) or setting.compare is Compare.ANY
 
 
 def _apply_waiver(
@@ -263,10 +272,12 @@ def _verify_preserved(
             file=source.name,
         )
     changed = {d.path for d in decisions if d.action in ("added", "replaced")}
-    after = to_plain(parse_mapping(SourceText(source.name, new_text, False)))
+    below = {c[:n] for c in changed for n in range(len(c) + 1)}  # every prefix of a change
+    after = load_plain(SourceText(source.name, new_text, False))
     for path, value in _leaves(plain):
-        # A changed path at or below this leaf (an empty or null block that received keys).
-        if any(path[: len(c)] == c or c[: len(path)] == path for c in changed):
+        # Skip leaves that were changed, lie inside a change, or are an empty or null block
+        # that received keys.
+        if path in below or any(path[:n] in changed for n in range(len(path))):
             continue
         present, now = _lookup(after, path)
         if not present or now != value:

@@ -354,11 +354,14 @@ def to_plain(node: Any, _memo: dict[int, Any] | None = None) -> Any:
 
 def _plain_scalar(node: Any) -> Any:
     from ruamel.yaml.comments import TaggedScalar
+    from ruamel.yaml.scalarbool import ScalarBoolean
 
     if isinstance(node, TaggedScalar):
         return node.value
     if isinstance(node, bool) or node is None:
         return node
+    if isinstance(node, ScalarBoolean):  # an anchored boolean: an int subclass in ruamel
+        return bool(node)
     if isinstance(node, int):
         return int(node)
     if isinstance(node, float):
