@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hardener.catalog import Catalog, DocPath, format_path, load_catalog
-from hardener.compare import Context, as_placeholder, judge, render_placeholder
+from hardener.compare import Context, as_placeholder, judge, normalise, render_placeholder
 from hardener.errors import MergeError
 from hardener.plan import context_for
 from hardener.preserve import check_preserved
@@ -179,7 +179,7 @@ class _Planner:
                 "value; fix it by hand (merge never removes keys)"
             )
         verdict = judge(setting, current, self.ctx)
-        if verdict.ok:
+        if verdict.ok and not _empty_required_secret(setting, current):
             return _Decision(setting, path, "kept", current, True, None, None)
         return _Decision(setting, path, "replaced", current, True, written, self._var(setting))
 
@@ -221,6 +221,16 @@ class _Planner:
 
 
 _SKIP = object()
+
+
+def _empty_required_secret(setting: Setting, current: Any) -> bool:
+    """An explicit null or '' secret is no better than an absent one: merge writes the
+    placeholder (check reports it through its dedicated rules, e.g. missing credentials)."""
+    return (
+        setting.compare is Compare.PLACEHOLDER
+        and not setting.optional
+        and normalise(current) is None
+    )
 
 
 def _is_collection_setting(setting: Setting) -> bool:

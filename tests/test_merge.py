@@ -286,3 +286,27 @@ def test_change_paths_are_catalog_paths(tmp_path: Path) -> None:
     result = merge_bytes(tmp_path, FIXTURES["empty"], "standard", "c8")
     assert "container.ports.http" in {c.path for c in result.changes}
     assert all(c.path == format_path(tuple(_split(c.path))) for c in result.changes)
+
+
+# Rules about keys the user wrote (unknown, deleted, 2.x-era): merge never removes a user key,
+# so these stay for the operator, and check keeps reporting them.
+KEY_RULES = {"OH-KEY-001", "OH-KEY-002", "OH-KEY-003", "OH-KEY-004"}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+@pytest.mark.parametrize("profile", ["strict", "standard", "dev"])
+@pytest.mark.parametrize("target", ["c7", "c8"])
+def test_merged_file_passes_check(name: str, profile: str, target: str, tmp_path: Path) -> None:
+    from hardener.profiles import Severity
+
+    result = merge_bytes(tmp_path, FIXTURES[name], profile, target)
+    merged = tmp_path / "merged-environment-config.yaml"
+    merged.write_bytes(result.merged)
+    report = api.check([merged], profile, target)
+    assert not report.errors
+    left = [
+        (f.rule_id, f.line, f.message)
+        for f in report.findings
+        if f.waived is None and f.rule_id not in KEY_RULES and f.severity > Severity.INFO
+    ]
+    assert left == []
