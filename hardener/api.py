@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from hardener import __version__
 from hardener.errors import UsageError
-from hardener.merge import MergeResult
 from hardener.plan import Planned, build_plan, literal_secrets
 from hardener.profiles import Profile, load_profile
 from hardener.values import SiteValues, load_values_file, resolve_values
 
 if TYPE_CHECKING:
     from hardener.check import CheckReport, Progress
+    from hardener.merge import MergeResult
     from hardener.scaffold import InitResult
 
 FORMATS = ("yaml", "env")
