@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hardener.catalog import Catalog, DocPath, format_path, load_catalog
-from hardener.compare import Context, as_placeholder, judge, normalise, render_placeholder
+from hardener.compare import Context, as_placeholder, judge, normalise
 from hardener.errors import MergeError
-from hardener.plan import context_for
+from hardener.plan import context_for, secret_placeholder, written_form
 from hardener.preserve import check_preserved
-from hardener.profiles import Compare, Profile, Setting, WriteMode
+from hardener.profiles import Compare, Profile, Setting
 from hardener.textedit import Edit, apply_edits
 from hardener.values import SiteValues
 from hardener.waivers import Waiver, find_waiver, inline_waivers
@@ -191,12 +191,11 @@ class _Planner:
 
     def _intended(self, setting: Setting, path: DocPath, current: Any) -> Any:
         if setting.compare is Compare.PLACEHOLDER:
-            name = str(self.site.values[setting.secret_env or ""])
-            return render_placeholder(name, None, with_default=setting.optional)
+            return secret_placeholder(setting, self.site)
         value = self._site_value(setting, current) if setting.site else setting.value
         if setting.optional and value in (None, "", []):
             return _SKIP
-        return self._written(setting, path, value)
+        return written_form(self.profile, setting, value, self.catalog.env_for(path))
 
     def _site_value(self, setting: Setting, current: Any) -> Any:
         """A site value the user gave wins; else an http URL is upgraded in place."""
@@ -209,15 +208,6 @@ class _Planner:
         ):
             return "https://" + current[len("http://") :]
         return self.site.values[setting.site]
-
-    def _written(self, setting: Setting, path: DocPath, value: Any) -> Any:
-        literal = str(value) if setting.quote_number and isinstance(value, int) else value
-        env = self.catalog.env_for(path)
-        if self.profile.write_mode is WriteMode.LITERAL or env is None:
-            return literal
-        if isinstance(value, list | dict) or (isinstance(value, str) and "}" in value):
-            return literal
-        return render_placeholder(env, value, with_default=True)
 
 
 _SKIP = object()

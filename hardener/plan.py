@@ -98,7 +98,7 @@ def _plan_one(
     if setting.optional and value in (None, "", []):
         return None
     _refuse_weak_site_value(profile, setting, value)
-    written = _written_form(profile, setting, value, env, spec.secret)
+    written = written_form(profile, setting, value, env, secret=spec.secret)
     return Planned(setting, path, value, written, env, spec.secret, None)
 
 
@@ -111,9 +111,15 @@ def _suggest(catalog: Catalog, path: DocPath) -> str | None:
 
 
 def _plan_secret(setting: Setting, path: DocPath, env: str | None, site: SiteValues) -> Planned:
+    text = secret_placeholder(setting, site)
+    name = None if setting.optional else str(site.values[setting.secret_env or ""])
+    return Planned(setting, path, text, text, env, True, name)
+
+
+def secret_placeholder(setting: Setting, site: SiteValues) -> str:
+    """``${NAME}`` for a secret setting (``${NAME:null}`` where it may stay unset)."""
     name = str(site.values[setting.secret_env]) if setting.secret_env else ""
-    text = render_placeholder(name, None, with_default=setting.optional)
-    return Planned(setting, path, text, text, env, True, None if setting.optional else name)
+    return render_placeholder(name, None, with_default=setting.optional)
 
 
 def _refuse_weak_site_value(profile: Profile, setting: Setting, value: Any) -> None:
@@ -128,9 +134,10 @@ def _refuse_weak_site_value(profile: Profile, setting: Setting, value: Any) -> N
     )
 
 
-def _written_form(
-    profile: Profile, setting: Setting, value: Any, env: str | None, secret: bool
+def written_form(
+    profile: Profile, setting: Setting, value: Any, env: str | None, *, secret: bool = False
 ) -> Any:
+    """How ``value`` is written: a literal, or ``${ENV:value}`` under the env-default mode."""
     literal = str(value) if setting.quote_number and isinstance(value, int) else value
     if secret or profile.write_mode is WriteMode.LITERAL or env is None:
         return literal

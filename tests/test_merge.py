@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hardener import api
-from hardener.catalog import format_path
+from hardener.catalog import format_path, parse_pattern
 from hardener.compare import judge
 from hardener.errors import ConfigSyntaxError, MergeError
 from hardener.merge import MergeResult
@@ -125,24 +125,11 @@ def assert_hardened(result: MergeResult, profile: str, target: str) -> None:
 
 def _get(tree: Any, dotted: str) -> Any:
     node = tree
-    for part in _split(dotted):
+    for part in parse_pattern(dotted):
         if not isinstance(node, dict) or part not in node:
             return None
         node = node[part]
     return node
-
-
-def _split(dotted: str) -> list[str]:
-    parts, current, quoted = [], "", False
-    for ch in dotted:
-        if ch == "'":
-            quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [*parts, current]
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
@@ -285,7 +272,7 @@ def test_refusals(tmp_path: Path, data: bytes, error: type[Exception], message: 
 def test_change_paths_are_catalog_paths(tmp_path: Path) -> None:
     result = merge_bytes(tmp_path, FIXTURES["empty"], "standard", "c8")
     assert "container.ports.http" in {c.path for c in result.changes}
-    assert all(c.path == format_path(tuple(_split(c.path))) for c in result.changes)
+    assert all(c.path == format_path(tuple(parse_pattern(c.path))) for c in result.changes)
 
 
 # Rules about keys the user wrote (unknown, deleted, 2.x-era): merge never removes a user key,

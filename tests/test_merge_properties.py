@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hardener.catalog import parse_pattern
 from hardener.compare import judge
 from hardener.errors import MergeError
 from hardener.merge import merge_source
@@ -100,19 +101,6 @@ def test_merge_is_idempotent_preserving_and_hardening(text: str, profile: str, t
         if setting.compare is Compare.ANY or change.action == "waived":
             continue
         node: Any = tree
-        for part in _parts(change.path):
+        for part in parse_pattern(change.path):
             node = node[part]
         assert judge(setting, node, ctx).ok, (change.path, node)
-
-
-def _parts(dotted: str) -> list[str]:
-    parts, current, quoted = [], "", False
-    for ch in dotted:
-        if ch == "'":
-            quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [*parts, current]
