@@ -8,11 +8,13 @@ value we emit is read back by Optimize as exactly the value we meant.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
 import stat
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,19 +202,102 @@ def make_yaml() -> YAML:
             tag = str(node.tag)
             if tag in _STANDARD_TAGS:  # explicitly tagged standard values are kept as tagged
                 return super().construct_unknown(node)
-            mark = node.start_mark
-            raise ConfigSyntaxError(
-                f"unsupported YAML tag {node.tag!s}; only standard tags are allowed",
-                line=mark.line + 1,
-                column=mark.column + 1,
-            )
+            raise _tag_error(node)
 
     _Constructor.add_constructor(None, _Constructor.construct_unknown)
+    _harden_constructor(_Constructor)
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.version = (1, 1)
     yaml.allow_duplicate_keys = False
     return yaml
+
+
+def safe_yaml() -> YAML:
+    """The fast (C parser where installed) loader for plain data, refusing what make_yaml does.
+
+    Callers treat any error from it as "ask ``parse_mapping``", which gives the precise message.
+    """
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    yaml.Constructor = _safe_constructor()
+    yaml.version = (1, 1)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+@functools.cache
+def _safe_constructor() -> type:
+    from ruamel.yaml.constructor import SafeConstructor
+
+    class _Constructor(SafeConstructor):  # type: ignore[misc]
+        pass
+
+    _harden_constructor(_Constructor)
+    return _Constructor
+
+
+# SnakeYAML knows these, but no Optimize setting is a set or an ordered map; ruamel's
+# constructors for them also crash on a scalar (``!!set x``).
+_REFUSED_TAGS = tuple(f"tag:yaml.org,2002:{name}" for name in ("set", "omap", "pairs"))
+# Constructors that trust the value to match its tag, true only when the tag was implicit:
+# ``!!int x`` or ``!!bool 1`` raises ValueError, KeyError or IndexError inside ruamel.
+_VALUE_TAGS = tuple(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
+)
+# What those constructors raise for a value that does not match the tag.
+_BAD_VALUE_ERRORS = (ValueError, IndexError, KeyError, TypeError, AttributeError, OverflowError)
+
+
+def _harden_constructor(cls: Any) -> None:
+    def refuse(constructor: Any, node: Any) -> Any:
+        raise _tag_error(node)
+
+    for tag in _REFUSED_TAGS:
+        cls.add_constructor(tag, refuse)
+    for tag in _VALUE_TAGS:
+        cls.add_constructor(tag, _guarded(cls.yaml_constructors[tag]))
+
+
+def _guarded(construct: Any) -> Any:
+    def guarded(constructor: Any, node: Any) -> Any:
+        try:
+            return construct(constructor, node)
+        except _BAD_VALUE_ERRORS:
+            mark = node.start_mark
+            name = str(node.tag).rpartition(":")[2]
+            raise ConfigSyntaxError(
+                f"the value tagged !!{name} is not a valid {name}",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            ) from None
+
+    return guarded
+
+
+def _tag_error(node: Any) -> ConfigSyntaxError:
+    mark = node.start_mark
+    return ConfigSyntaxError(
+        f"unsupported YAML tag {node.tag!s}; only standard tags are allowed",
+        line=mark.line + 1,
+        column=mark.column + 1,
+    )
+
+
+@contextlib.contextmanager
+def quiet_yaml() -> Iterator[None]:
+    """Silence ruamel's warnings (reused anchor, 1e3 without a dot): they print file text.
+
+    A reused anchor is valid YAML (an alias means the latest one), and a value's meaning is
+    checked where it matters, so the warnings would only leak lines, secrets included, to stderr.
+    """
+    from ruamel.yaml.error import YAMLFutureWarning, YAMLWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", YAMLWarning)
+        warnings.simplefilter("ignore", YAMLFutureWarning)
+        yield
 
 
 def parse_mapping(source: SourceText) -> Any:
@@ -226,7 +311,8 @@ def parse_mapping(source: SourceText) -> Any:
 
     yaml = make_yaml()
     try:
-        documents = list(_limited_documents(yaml, source.text))
+        with quiet_yaml():
+            documents = list(_limited_documents(yaml, source.text))
     except ConfigSyntaxError as exc:
         raise ConfigSyntaxError(
             exc.message, file=source.name, line=exc.line, column=exc.column
@@ -266,14 +352,12 @@ def load_plain(source: SourceText) -> dict[str, Any]:
     Valid files take the fast path; anything the fast loader objects to is parsed again by
     ``parse_mapping``, so errors carry the same messages and positions everywhere.
     """
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    yaml = YAML(typ="safe")
-    yaml.version = (1, 1)
     try:
-        documents = list(yaml.load_all(source.text))
-    except (YAMLError, RecursionError, ValueError):
+        with quiet_yaml():
+            documents = list(safe_yaml().load_all(source.text))
+    except (YAMLError, RecursionError, ValueError, ConfigSyntaxError):
         documents = []  # fall through to the precise parser for the message
     else:
         if len(documents) <= 1 and isinstance(documents[0] if documents else {}, dict | None):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardener.errors import ConfigSyntaxError
-from hardener.yamlio import SourceText, decode_source, parse_mapping, to_plain, yaml_scalar
+from hardener.rules.document import Document
+from hardener.yamlio import (
+    SourceText,
+    decode_source,
+    load_plain,
+    parse_mapping,
+    to_plain,
+    yaml_scalar,
+)
 
 scalars = st.one_of(
     st.none(),
@@ -85,3 +95,51 @@ def test_deep_nesting_is_refused() -> None:
     text = "a: " + "[" * 10_000 + "]" * 10_000 + "\n"
     with pytest.raises(ConfigSyntaxError, match="nesting"):
         parse_mapping(SourceText("deep", text, False))
+
+
+# Found by tests/test_fuzz.py: ruamel's constructors trust a value to match its tag, so an
+# explicit tag on a wrong value raised ValueError, IndexError, KeyError or AttributeError.
+BAD_TAGS = [
+    ("k: !!int\n", "1:4: the value tagged !!int is not a valid int"),
+    ("!!int $# Generated\n", "1:1: the value tagged !!int is not a valid int"),
+    ("k: !!float x\n", "1:4: the value tagged !!float is not a valid float"),
+    ("k: !!bool 1\n", "1:4: the value tagged !!bool is not a valid bool"),
+    ("k: !!timestamp 2001-13-45\n", "1:4: the value tagged !!timestamp is not a valid timestamp"),
+    ("? !!int x\n: 1\n", "1:3: the value tagged !!int"),
+    ("k: !!set x\n", "1:4: unsupported YAML tag tag:yaml.org,2002:set"),
+    ("k: !!set {a, b}\n", "1:4: unsupported YAML tag tag:yaml.org,2002:set"),
+    ("k: !!omap [a: 1]\n", "1:4: unsupported YAML tag tag:yaml.org,2002:omap"),
+    ("k: !!pairs x\n", "1:4: unsupported YAML tag tag:yaml.org,2002:pairs"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_TAGS)
+@pytest.mark.parametrize("reader", [parse_mapping, load_plain, Document.parse])
+def test_badly_tagged_values_are_one_clean_error(
+    reader: Callable[[SourceText], Any], text: str, message: str
+) -> None:
+    with pytest.raises(ConfigSyntaxError, match=f"^f.yaml:{message}"):
+        reader(SourceText("f.yaml", text, False))
+
+
+def test_well_tagged_values_still_read() -> None:
+    text = "a: !!int '8090'\nb: !!bool yes\nc: !!float 1.5\nd: !!null ''\ne: !!str 1\n"
+    expected = {"a": 8090, "b": True, "c": 1.5, "d": None, "e": "1"}
+    assert parse(text) == expected
+    assert load_plain(SourceText("f", text, False)) == expected
+
+
+def test_ruamel_warnings_never_reach_stderr() -> None:
+    """Found by fuzzing: a reused anchor or 1e3 made ruamel print file lines (secrets too)."""
+    text = "a: &x secret-one\nb: &x secret-two\nc: 1e3\n"
+    source = SourceText("f", text, False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert to_plain(parse_mapping(source)) == {
+            "a": "secret-one",
+            "b": "secret-two",
+            "c": 1000.0,
+        }
+        load_plain(source)
+        Document.parse(source)
+    assert [str(w.message) for w in caught] == []

@@ -17,7 +17,15 @@ from functools import cached_property
 from typing import Any
 
 from hardener.catalog import DocPath
-from hardener.yamlio import SourceText, check_depth, parse_mapping, to_plain
+from hardener.errors import ConfigSyntaxError
+from hardener.yamlio import (
+    SourceText,
+    check_depth,
+    parse_mapping,
+    quiet_yaml,
+    safe_yaml,
+    to_plain,
+)
 
 Position = tuple[int, int]
 
@@ -108,22 +116,20 @@ def _walk(root: Any) -> Iterator[tuple[DocPath, Any]]:
 
 def _compose(source: SourceText) -> Document | None:
     """Values and marks from composed nodes, or None to let the precise parser decide."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.nodes import MappingNode
 
-    yaml = YAML(typ="safe")
-    yaml.version = (1, 1)  # Optimize's SnakeYAML: yes/no/on/off are booleans
-    yaml.allow_duplicate_keys = False
+    yaml = safe_yaml()  # YAML 1.1 like Optimize's SnakeYAML: yes/no/on/off are booleans
     try:
-        nodes = list(yaml.compose_all(source.text))
-        if not nodes:
-            return Document(source, {}, {})
-        if len(nodes) > 1 or not isinstance(nodes[0], MappingNode):
-            return None
-        data = yaml.constructor.construct_document(nodes[0])
-        marks = _node_marks(nodes[0], yaml.constructor)
-    except (YAMLError, RecursionError, ValueError, TypeError):
+        with quiet_yaml():
+            nodes = list(yaml.compose_all(source.text))
+            if not nodes:
+                return Document(source, {}, {})
+            if len(nodes) > 1 or not isinstance(nodes[0], MappingNode):
+                return None
+            data = yaml.constructor.construct_document(nodes[0])
+            marks = _node_marks(nodes[0], yaml.constructor)
+    except (YAMLError, RecursionError, ValueError, TypeError, ConfigSyntaxError):
         return None
     if not isinstance(data, dict):
         return None
