@@ -122,8 +122,9 @@ def _step(node: _Node, segment: str | int) -> Iterator[_Node]:
         yield node.children[ANY_KEY]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_pattern(pattern: str) -> tuple[str, ...]:
-    """Split a dotted catalog pattern into segments.
+    """Split a dotted catalog pattern into segments (cached: catalogs reuse each pattern often).
 
     ``"es.connection.nodes[].host"`` gives ``("es", "connection", "nodes", "[]", "host")``.
     A segment may be single-quoted (``engines.'my.alias'.rest``, with ``''`` for a quote) so that
