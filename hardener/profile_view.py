@@ -25,6 +25,10 @@ def _show(value: Any) -> str:
 
 def show(name: str, target: str | None = None) -> str:
     """Resolved settings, one block each, with the profile each came from."""
+    from hardener.api import check_target
+
+    if target is not None:
+        check_target(target)
     profile = load_profile(name)
     lines = [
         f"profile {profile.name}: {profile.description}",

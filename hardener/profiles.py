@@ -150,18 +150,27 @@ def _load(name_or_path: str, seen: tuple[str, ...]) -> Profile:
     raw: Mapping[str, Any] = {}
     try:
         raw = _read_profile_file(path, positions=False)
-        parent_name = raw.get("extends")
-        parent = _load(_parent_ref(parent_name, path), (*seen, key)) if parent_name else None
-        return _resolve(raw, path, parent)
+        return _resolve(raw, path, _load_parent(raw, path, (*seen, key)))
     except ProfileError as error:
         if error.file != str(path) or error.line is not None:
             raise
     # The fast load found a problem in this file: read it again keeping positions, so the
     # error names the line and column.
     raw = _read_profile_file(path, positions=True)
+    return _resolve(raw, path, _load_parent(raw, path, (*seen, key)))
+
+
+def _load_parent(raw: Mapping[str, Any], path: Path, seen: tuple[str, ...]) -> Profile | None:
+    """The profile ``raw`` extends; an unknown name is this file's mistake, reported here."""
     parent_name = raw.get("extends")
-    parent = _load(_parent_ref(parent_name, path), (*seen, key)) if parent_name else None
-    return _resolve(raw, path, parent)
+    if not parent_name:
+        return None
+    try:
+        return _load(_parent_ref(parent_name, path), seen)
+    except ProfileError as error:
+        if error.file is not None:
+            raise
+        raise ProfileError(f"extends: {error.message}", **_where(path, raw, "extends")) from None
 
 
 def _parent_ref(parent: Any, path: Path) -> str:

@@ -195,19 +195,20 @@ def resolve_values(
 ) -> SiteValues:
     """Defaults, then a values file, then ``--set KEY=VALUE`` overrides, all validated."""
     raw: dict[str, Any] = {item.key: item.default for item in schema_for(target)}
+    given: dict[str, str] = {}  # where a value that is not a default came from
     for key, value in _flatten(file_values or {}).items():
         _check_key(key, target, source)
-        raw[key] = value
+        raw[key], given[key] = value, source
     for text in overrides:
         key, value = parse_assignment(text)
         _check_key(key, target, "--set")
-        raw[key] = value
+        raw[key], given[key] = value, "--set"
     parsed = {}
     for key, value in raw.items():
         try:
             parsed[key] = _BY_KEY[key].parse(value)
         except ValueError as exc:
-            raise ValuesError(f"site value {key!r}: {exc}") from None
+            raise ValuesError(f"site value {key!r}: {exc}", file=given.get(key)) from None
     return SiteValues(target=target, values=parsed)
 
 

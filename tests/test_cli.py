@@ -103,6 +103,7 @@ def test_dev_warns_on_stderr_for_every_relaxed_setting() -> None:
         (["generate", "--values", "missing.yaml"], "missing.yaml: file not found"),
         (["values", "--target", "c9"], "unknown target 'c9'"),
         (["profiles", "show", "paranoid"], "unknown profile 'paranoid'"),
+        (["profiles", "show", "strict", "--target", "c9"], "unknown target 'c9'"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str, tmp_path: Path) -> None:

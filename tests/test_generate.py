@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,3 +198,12 @@ def test_unknown_profile_target_format() -> None:
         api.generate("strict", "c9")
     with pytest.raises(UsageError, match="unknown format 'toml'"):
         api.generate("strict", "c7", fmt="toml")
+
+
+def test_a_bad_site_value_names_where_it_came_from(tmp_path: Path) -> None:
+    values = tmp_path / "site.yaml"
+    values.write_text("container:\n  https_port: 99999\n", encoding="utf-8")
+    with pytest.raises(ValuesError, match=rf"^{re.escape(str(values))}: site value 'container"):
+        api.generate("strict", values_file=values)
+    with pytest.raises(ValuesError, match=r"^--set: site value 'container.https_port': must be"):
+        api.generate("strict", overrides=["container.https_port=0"])

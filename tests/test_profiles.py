@@ -86,7 +86,7 @@ def test_user_profile_extends_builtin(tmp_path: Path) -> None:
             r"setting 'container.host': 'bigger' is not a valid Compare",
         ),
         ("extends: strict\nwrite_mode: sometimes\n", r"ours.yaml:2:1: write_mode must be one of"),
-        ("extends: nothere\n", r"unknown profile 'nothere'"),
+        ("extends: nothere\n", r"ours.yaml:1:1: extends: unknown profile 'nothere'"),
         ("extends: ./ours.yaml\n", r"profile extends itself"),
         ("extends: strict\nsettings: [a]\n", r"'settings' must be a mapping"),
         ("extends: [strict\n", r"ours.yaml:2:1: invalid YAML"),
