@@ -112,12 +112,12 @@ def _resolve_inputs(
     profile = load_profile(profile_name)
     file_values = interview.load_file_values(values_file)
     user = [*overrides, *(f"{key}={value}" for key, value in (answers or {}).items())]
+    # What was given is checked first: a typo in a key is the likelier cause of "missing".
+    site = resolve_values(target, file_values, user, source=str(values_file or "values"))
     provided = interview.provided_keys(file_values, user)
     missing = interview.missing_keys(profile, target, provided)
     if missing:
         raise ValuesError(interview.missing_message(profile, missing))
-    source = str(values_file or "values")
-    site = resolve_values(target, file_values, user, source=source)
     defaults = interview.init_defaults(profile, target, site.values, provided)
     return _Inputs(profile, [*defaults, *user])
 

@@ -273,6 +273,15 @@ def test_missing_values_are_listed(profile: str, target: str, missing: str, tmp_
     assert not (tmp_path / "d").exists()
 
 
+def test_a_mistyped_value_is_named_before_what_is_missing(tmp_path: Path) -> None:
+    """--set db.node=... would otherwise be reported as "db.nodes is missing"."""
+    with pytest.raises(ValuesError, match=r"^--set: unknown site value 'db.node' \(did you mean"):
+        api.init(tmp_path / "d", "strict", "c7", overrides=["db.node=es1:9200"])
+    with pytest.raises(ValuesError, match=r"^--set: site value 'container.https_port': must be"):
+        api.init(tmp_path / "d", "strict", "c7", overrides=["container.https_port=0"])
+    assert not (tmp_path / "d").exists()
+
+
 def test_dev_needs_no_values(tmp_path: Path) -> None:
     result = api.init(tmp_path / "d", "dev", "c7")
     assert result.external_vars == ("OPTIMIZE_ENGINE_PASSWORD", "OPTIMIZE_DATABASE_PASSWORD")
