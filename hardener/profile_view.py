@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hardener.profiles import Profile, Setting, load_profile
+
+HIDDEN = "<literal secret, not shown>"
 
 
 def _value_text(setting: Setting) -> str:
@@ -12,7 +15,21 @@ def _value_text(setting: Setting) -> str:
         return f"${{<{setting.secret_env}>}}"
     if setting.site:
         return f"<site value {setting.site}>"
+    if setting.value not in (None, "") and _on_secret_key(setting):
+        return HIDDEN  # a custom profile may pin one; the terminal is no place for it
     return _show(setting.value)
+
+
+@functools.cache
+def _secret_patterns() -> frozenset[str]:
+    from hardener.catalog import TARGETS, load_catalog
+
+    return frozenset(p for target in TARGETS for p in load_catalog(target).secret_patterns())
+
+
+def _on_secret_key(setting: Setting) -> bool:
+    paths = {setting.path.replace("{db}", db) for db in ("es", "opensearch")}
+    return not paths.isdisjoint(_secret_patterns())
 
 
 def _show(value: Any) -> str:
