@@ -223,9 +223,9 @@ def _resolve(raw: Mapping[str, Any], path: Path, parent: Profile | None) -> Prof
     if not isinstance(raw_settings, Mapping):
         raise ProfileError("'settings' must be a mapping", **_where(path, raw, "settings"))
     for setting_path, body in raw_settings.items():
-        base = settings.get(setting_path)
-        settings[setting_path] = _build_setting(str(setting_path), body, base, path, raw_settings)
-        origin[setting_path] = name
+        key = str(setting_path)  # a key like ``1:`` is still a path, spelled as text
+        settings[key] = _build_setting(key, body, settings.get(key), path, raw_settings)
+        origin[key] = name
     return Profile(
         name=name,
         description=str(raw.get("description") or (parent.description if parent else "")),
@@ -283,7 +283,7 @@ def _coerce_setting(setting_path: str, values: dict[str, Any]) -> Setting:
     severity = values["severity"]
     if not isinstance(severity, Severity):
         severity = Severity.parse(str(severity))
-    targets = tuple(values.get("targets") or TARGETS)
+    targets = _list_field(values, "targets") or TARGETS
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
         raise ValueError(f"unknown target(s) {', '.join(unknown)} (choose from c7, c8)")
@@ -307,13 +307,25 @@ def _coerce_setting(setting_path: str, values: dict[str, Any]) -> Setting:
         value=to_plain(values.get("value")),
         site=values.get("site"),
         secret_env=values.get("secret_env"),
-        allowed=tuple(to_plain(values.get("allowed") or ())),
+        allowed=_list_field(values, "allowed"),
         targets=targets,
         relaxed=" ".join(str(values["relaxed"]).split()) if values.get("relaxed") else None,
         quote_number=bool(values.get("quote_number", False)),
         optional=bool(values.get("optional", False)),
         fix=" ".join(str(values.get("fix") or "").split()),
     )
+
+
+def _list_field(values: Mapping[str, Any], name: str) -> tuple[Any, ...]:
+    """A list field (``allowed``, ``targets``); a bare value would be split or crash."""
+    from hardener.yamlio import to_plain
+
+    raw = values.get(name)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise ValueError(f"{name!r} must be a list")
+    return tuple(to_plain(list(raw)))
 
 
 def settings_field_names() -> frozenset[str]:

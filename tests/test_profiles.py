@@ -90,6 +90,14 @@ def test_user_profile_extends_builtin(tmp_path: Path) -> None:
         ("extends: ./ours.yaml\n", r"profile extends itself"),
         ("extends: strict\nsettings: [a]\n", r"'settings' must be a mapping"),
         ("extends: [strict\n", r"ours.yaml:2:1: invalid YAML"),
+        (
+            "extends: strict\nsettings:\n  container.host: {allowed: 5}\n",
+            r"ours.yaml:3:3: setting 'container.host': 'allowed' must be a list",
+        ),
+        (
+            "extends: strict\nsettings:\n  container.host: {targets: c7}\n",
+            r"ours.yaml:3:3: setting 'container.host': 'targets' must be a list",
+        ),
     ],
 )
 def test_malformed_profiles_name_file_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -117,3 +125,11 @@ def test_user_setting_on_unknown_key_is_refused_at_generate(tmp_path: Path) -> N
     )
     with pytest.raises(ProfileError, match="did you mean 'responseHeaders'"):
         api.generate(str(path), "c7")
+
+
+def test_a_numeric_setting_path_is_text(tmp_path: Path) -> None:
+    fields = "{rule: OH-X-1, title: t, compare: any, severity: low, rationale: r, source: s}"
+    path = write(tmp_path, "ours.yaml", f"extends: strict\nsettings:\n  1: {fields}\n")
+    profile = load_profile(str(path))
+    assert profile.settings["1"].path == "1"
+    assert profile.origin["1"] == "ours"
