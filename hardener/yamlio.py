@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hardener.errors import ConfigSyntaxError, WriteError
+from hardener.limits import check_nesting, check_tree
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 #: Largest configuration file we read. Real Optimize configs are a few kilobytes; the biggest
 #: shipped one has ~730 lines. Anything past this is refused before it is read into memory.
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
-#: Deepest nesting we accept; Optimize's own config is 7 levels deep.
-MAX_DEPTH = 64
 
 _BOM = b"\xef\xbb\xbf"
 _STANDARD_TAGS = frozenset(
@@ -172,6 +171,9 @@ def decode_source(data: bytes, name: str) -> SourceText:
     """Decode UTF-8 (an optional BOM is kept aside), refusing binary and other encodings."""
     bom = data.startswith(_BOM)
     body = data[len(_BOM) :] if bom else data
+    wide = _wide_encoding(body)
+    if wide is not None:
+        raise ConfigSyntaxError(f"{wide} text; save the file as UTF-8", file=name, line=1)
     if b"\x00" in body:
         line = body[: body.index(b"\x00")].count(b"\n") + 1
         raise ConfigSyntaxError(
@@ -189,6 +191,35 @@ def decode_source(data: bytes, name: str) -> SourceText:
             column=column,
         ) from None
     return SourceText(name=name, text=text, bom=bom)
+
+
+_WIDE_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 by their BOM, or by the zero bytes ASCII text has in them.
+
+    Windows tools save "Unicode" as UTF-16; saying so beats "binary data (NUL byte)".
+    """
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            return encoding
+    for width, encoding in ((4, "UTF-32"), (2, "UTF-16")):
+        units = [data[i : i + width] for i in range(0, min(len(data), 16 * width), width)]
+        if len(units) >= 2 and all(len(u) == width and _ascii_unit(u) for u in units):
+            return encoding
+    return None
+
+
+def _ascii_unit(unit: bytes) -> bool:
+    """One code unit of ASCII text, little- or big-endian: one non-zero byte at an end."""
+    rest = unit[1:] if unit[0] else unit[:-1]
+    return bool(unit[0] or unit[-1]) and not any(rest)
 
 
 def make_yaml() -> YAML:
@@ -309,6 +340,7 @@ def parse_mapping(source: SourceText) -> Any:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    check_nesting(source.text, source.name)  # before the recursive composer sees it
     yaml = make_yaml()
     try:
         with quiet_yaml():
@@ -321,7 +353,7 @@ def parse_mapping(source: SourceText) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = _without_values(exc.problem or exc.context or "invalid YAML")
         raise ConfigSyntaxError(
-            f"invalid YAML: {problem}",
+            f"invalid YAML: {problem}{_context_note(exc)}",
             file=source.name,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
@@ -342,7 +374,7 @@ def parse_mapping(source: SourceText) -> Any:
             file=source.name,
             line=1,
         )
-    check_depth(root, source.name)
+    check_tree(root, source.text, source.name)
     return root
 
 
@@ -354,6 +386,7 @@ def load_plain(source: SourceText) -> dict[str, Any]:
     """
     from ruamel.yaml.error import YAMLError
 
+    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     try:
         with quiet_yaml():
             documents = list(safe_yaml().load_all(source.text))
@@ -363,9 +396,23 @@ def load_plain(source: SourceText) -> dict[str, Any]:
         if len(documents) <= 1 and isinstance(documents[0] if documents else {}, dict | None):
             root = documents[0] if documents else None
             tree = root or {}
-            check_depth(tree, source.name)
+            check_tree(tree, source.text, source.name)
             return tree
     return to_plain(parse_mapping(source))
+
+
+def _context_note(exc: Any) -> str:
+    """Where the construct that failed began: an unclosed quote or bracket is found only at the
+    end of the file, so the reported position alone would not show which one it was."""
+    context, mark, problem_mark = exc.context, exc.context_mark, exc.problem_mark
+    if not (exc.problem and context and mark and problem_mark):
+        return ""
+    if (
+        not context.startswith(("while scanning", "while parsing"))
+        or mark.line == problem_mark.line
+    ):
+        return ""
+    return f" ({context} that starts at {mark.line + 1}:{mark.column + 1})"
 
 
 def _without_values(problem: str) -> str:
@@ -398,23 +445,6 @@ def _second_document_line(text: str) -> int | None:
         if line.strip() and not line.lstrip().startswith("#") and not line.startswith("%"):
             seen_content = True
     return None
-
-
-def check_depth(root: Any, name: str) -> None:
-    """Refuse absurd nesting; shared subtrees (aliases) are visited once, so bombs stay cheap."""
-    seen: set[int] = set()
-    stack: list[tuple[Any, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if depth > MAX_DEPTH:
-            raise ConfigSyntaxError(f"nesting deeper than {MAX_DEPTH} levels", file=name)
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
 
 
 def to_plain(node: Any, _memo: dict[int, Any] | None = None) -> Any:

@@ -78,7 +78,7 @@ def test_invalid_yaml_exits_2_with_file_line_column(tmp_path: Path, clean: Path)
     assert result.exit_code == 2
     assert result.stderr == (
         f"optimize-harden: error: {broken}:3:1: invalid YAML: expected ',' or ']', "
-        "but got '<stream end>'\n"
+        "but got '<stream end>' (while parsing a flow sequence that starts at 2:9)\n"
     )
     assert "1 not checked (errors below)" in result.stdout
 

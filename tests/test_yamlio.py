@@ -64,6 +64,11 @@ def test_lists_read_back(value: list[Any]) -> None:
         (b"\ta: 1\n", "1:1: invalid YAML"),
         (b"a: \xff\n", "1:4: not valid UTF-8"),
         (b"a: 1\x00\n", "binary data"),
+        ("a: 1\n".encode("utf-16"), "f.yaml:1: UTF-16 text; save the file as UTF-8"),
+        ("a: 1\n".encode("utf-16-be"), "f.yaml:1: UTF-16 text; save the file as UTF-8"),
+        ("a: 1\n".encode("utf-32-le"), "f.yaml:1: UTF-32 text; save the file as UTF-8"),
+        (bytes(range(256)), "f.yaml:1: binary data"),
+        (b"a: 'open\nb: 2\n", r"3:1: .* \(while scanning a quoted scalar that starts at 1:4\)"),
     ],
 )
 def test_reader_refuses(data: bytes, message: str) -> None:
@@ -83,18 +88,72 @@ def test_yaml_1_1_booleans_are_read_as_optimize_reads_them() -> None:
     assert parse("a: on\nb: no\nc: 'on'\n") == {"a": True, "b": False, "c": "on"}
 
 
-def test_alias_bomb_is_cheap() -> None:
+def test_alias_bomb_is_refused_cheaply() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
-    tree = parse_mapping(SourceText("bomb", "\n".join(lines) + "\n", False))
-    assert set(tree) == {f"a{i}" for i in range(12)}
-    to_plain(tree)  # shared subtrees stay shared: no 10**12 expansion
+    source = SourceText("bomb", "\n".join(lines) + "\n", False)
+    for read in (parse_mapping, load_plain):  # 10**12 values if any walk expanded them
+        with pytest.raises(ConfigSyntaxError, match="aliases expand to more than 10000 values"):
+            read(source)
 
 
-def test_deep_nesting_is_refused() -> None:
-    text = "a: " + "[" * 10_000 + "]" * 10_000 + "\n"
-    with pytest.raises(ConfigSyntaxError, match="nesting"):
-        parse_mapping(SourceText("deep", text, False))
+def test_honest_anchors_are_accepted() -> None:
+    block = "{host: es, port: 9200, tls: true}"
+    text = f"base: &b {block}\n" + "".join(f"n{i}: *b\n" for i in range(100))
+    assert load_plain(SourceText("f", text, False))["n99"] == {
+        "host": "es",
+        "port": 9200,
+        "tls": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: &a\n  b: *a\n", "f:2:6:"),
+        ("a: &a [*a]\n", "f:1:8:"),
+        ("a: &a {b: [*a]}\n", "f:1:12:"),
+        ("x: &a [1]\na: [*a, &a [2], [*a]]\n", None),  # a reused name: each *a means a closed &a
+    ],
+)
+def test_recursive_alias_is_refused(text: str, where: str | None) -> None:
+    """ruamel's round-trip loader silently turns a recursive alias into null; the libyaml
+    loader builds a cycle that no walk would leave. Both are refused at the alias."""
+    source = SourceText("f", text, False)
+    if where is None:
+        assert load_plain(source) == to_plain(parse_mapping(source))
+        return
+    for read in (parse_mapping, load_plain, Document.parse):
+        with pytest.raises(ConfigSyntaxError) as error:
+            read(source)
+        assert str(error.value) == (
+            f"{where} an alias refers to a block that contains it; "
+            "a configuration cannot be recursive"
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "f:1:67:"),
+        ("a: " + "{x: " * 10_000 + "1" + "}" * 10_000 + "\n", "f:1:256:"),
+        ("a:\n" + "- " * 10_000 + "x\n", "f:2:127:"),
+        ("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 100)), "f:65:65:"),
+    ],
+)
+def test_deep_nesting_is_refused_at_its_position(text: str, where: str) -> None:
+    """libyaml's composer recurses in C (a million levels crash it), ruamel's scanner is
+    quadratic in flow depth: the depth is checked from events before either runs."""
+    for read in (parse_mapping, load_plain):
+        with pytest.raises(ConfigSyntaxError) as error:
+            read(SourceText("f", text, False))
+        assert str(error.value) == f"{where} nesting deeper than 64 levels"
+
+
+def test_nesting_through_aliases_is_refused() -> None:
+    lines = ["a0: &a0 [x]", *(f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 70))]
+    with pytest.raises(ConfigSyntaxError, match="^f: nesting deeper than 64 levels"):
+        load_plain(SourceText("f", "\n".join(lines) + "\n", False))
 
 
 # Found by tests/test_fuzz.py: ruamel's constructors trust a value to match its tag, so an
@@ -143,3 +202,9 @@ def test_ruamel_warnings_never_reach_stderr() -> None:
         load_plain(source)
         Document.parse(source)
     assert [str(w.message) for w in caught] == []
+
+
+def test_walks_follow_aliases_so_an_aliased_secret_is_seen() -> None:
+    text = "x: &creds\n  password: not-shown-1234567\nes:\n  security: *creds\n"
+    entries = Document.parse(SourceText("f", text, False)).entries
+    assert (("es", "security", "password"), "not-shown-1234567") in entries

@@ -18,9 +18,9 @@ from typing import Any
 
 from hardener.catalog import DocPath
 from hardener.errors import ConfigSyntaxError
+from hardener.limits import check_nesting, check_tree
 from hardener.yamlio import (
     SourceText,
-    check_depth,
     parse_mapping,
     quiet_yaml,
     safe_yaml,
@@ -98,15 +98,17 @@ def _has(node: Any, segment: Any) -> bool:
 
 
 def _walk(root: Any) -> Iterator[tuple[DocPath, Any]]:
+    """Every path, aliases included: a password behind ``security: *creds`` is still found.
+
+    ``limits.check_tree`` has refused recursion and bounded what aliases add before we get here.
+    """
     stack: list[tuple[DocPath, Any]] = [((), root)]
-    seen: set[int] = set()
     while stack:  # depth first, children in order: file order
         prefix, node = stack.pop()
         if prefix:
             yield prefix, node
-        if not isinstance(node, dict | list) or id(node) in seen:
-            continue  # an alias shares its subtree: walk it once
-        seen.add(id(node))
+        if not isinstance(node, dict | list):
+            continue
         items = node.items() if isinstance(node, dict) else enumerate(node)
         stack.extend(((*prefix, key), child) for key, child in reversed(list(items)))
 
@@ -119,6 +121,7 @@ def _compose(source: SourceText) -> Document | None:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.nodes import MappingNode
 
+    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     yaml = safe_yaml()  # YAML 1.1 like Optimize's SnakeYAML: yes/no/on/off are booleans
     try:
         with quiet_yaml():
@@ -128,12 +131,17 @@ def _compose(source: SourceText) -> Document | None:
             if len(nodes) > 1 or not isinstance(nodes[0], MappingNode):
                 return None
             data = yaml.constructor.construct_document(nodes[0])
+            if isinstance(data, dict):  # bounded before marks, whose paths grow with depth
+                check_tree(data, source.text, source.name)
             marks = _node_marks(nodes[0], yaml.constructor)
-    except (YAMLError, RecursionError, ValueError, TypeError, ConfigSyntaxError):
+    except (YAMLError, RecursionError, ValueError, TypeError):
         return None
+    except ConfigSyntaxError as exc:
+        if exc.file is None:  # a constructor's complaint: the precise parser words it
+            return None
+        raise
     if not isinstance(data, dict):
         return None
-    check_depth(data, source.name)
     return Document(source, data, marks)
 
 
