@@ -136,6 +136,11 @@ class SourceText:
     text: str  # without the BOM
     bom: bool
 
+    @property
+    def data(self) -> bytes:
+        """The bytes that were read: decoding valid UTF-8 loses nothing, so this is exact."""
+        return (_BOM if self.bom else b"") + self.text.encode("utf-8")
+
 
 def read_source(path: Path, display: str | None = None) -> SourceText:
     """Read and decode a configuration file, refusing what Optimize could not read either."""
@@ -227,7 +232,7 @@ def make_yaml() -> YAML:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
 
-    class _Constructor(RoundTripConstructor):  # type: ignore[misc]
+    class _Constructor(RoundTripConstructor):
         # Unknown tags (``!!python/object``, ``!custom``) are refused, never constructed.
         def construct_unknown(self, node: Any) -> Any:
             tag = str(node.tag)
@@ -262,7 +267,7 @@ def safe_yaml() -> YAML:
 def _safe_constructor() -> type:
     from ruamel.yaml.constructor import SafeConstructor
 
-    class _Constructor(SafeConstructor):  # type: ignore[misc]
+    class _Constructor(SafeConstructor):
         pass
 
     _harden_constructor(_Constructor)
@@ -289,6 +294,28 @@ def _harden_constructor(cls: Any) -> None:
         cls.add_constructor(tag, refuse)
     for tag in _VALUE_TAGS:
         cls.add_constructor(tag, _guarded(cls.yaml_constructors[tag]))
+    cls.check_mapping_key = _scalar_keys_only(cls.check_mapping_key)
+
+
+def _scalar_keys_only(check: Any) -> Any:
+    """Optimize's keys are names: a list or mapping as a key (``? [a]``) is refused.
+
+    ruamel would also crash hashing such a key when it holds another collection (TypeError).
+    """
+
+    def check_mapping_key(
+        constructor: Any, node: Any, key_node: Any, mapping: Any, key: Any, value: Any
+    ) -> bool:
+        if key_node.id != "scalar":
+            mark = key_node.start_mark
+            raise ConfigSyntaxError(
+                "a list or mapping used as a key; keys must be plain names",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            )
+        return bool(check(constructor, node, key_node, mapping, key, value))
+
+    return check_mapping_key
 
 
 def _guarded(construct: Any) -> Any:
@@ -390,7 +417,7 @@ def load_plain(source: SourceText) -> dict[str, Any]:
     try:
         with quiet_yaml():
             documents = list(safe_yaml().load_all(source.text))
-    except (YAMLError, RecursionError, ValueError, ConfigSyntaxError):
+    except (YAMLError, RecursionError, ValueError, TypeError, ConfigSyntaxError):
         documents = []  # fall through to the precise parser for the message
     else:
         if len(documents) <= 1 and isinstance(documents[0] if documents else {}, dict | None):
@@ -497,17 +524,19 @@ def atomic_write(
     secret: bool = False,
     keep_mode: bool = True,
     mode: int | None = None,
+    like: os.stat_result | None = None,
 ) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
 
     The temp file lives in the same directory (same file system, so ``os.replace`` is atomic),
     is created with mode 0600, flushed and fsynced before the rename. An existing file keeps its
-    mode (and ownership where we may set it) unless ``secret`` forces 0600.
+    mode (and ownership where we may set it) unless ``secret`` forces 0600; ``like`` gives the
+    file whose mode and ownership to copy instead (a backup takes its original's).
     """
     directory = path.parent
     if not directory.is_dir():
         raise WriteError("directory does not exist", file=str(directory))
-    previous = _existing_stat(path)
+    previous = like or _existing_stat(path)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

@@ -77,8 +77,9 @@ def yamlish(draw: Any) -> str:
         else:
             body = "".join(draw(st.lists(token, max_size=8)))
         lines.append(indent + body)
-    newline = draw(st.sampled_from(["\n", "\n", "\r\n", "\r"]))
-    return newline.join(lines) + draw(st.sampled_from(["", newline]))
+    newline: str = draw(st.sampled_from(["\n", "\n", "\r\n", "\r"]))
+    end: str = draw(st.sampled_from(["", newline]))
+    return newline.join(lines) + end
 
 
 @functools.cache
@@ -227,6 +228,7 @@ def test_read_source_from_disk(workdir: Path, data: bytes) -> None:
 
 @FUZZ
 @given(data=any_input, profile=st.sampled_from(PROFILES), target=st.sampled_from(TARGETS))
+@example(data=b"?", profile="strict", target="c7")  # TypeError: a block became a mapping key
 def test_merge_source_gives_a_valid_file_or_a_clean_error(
     data: bytes, profile: str, target: str
 ) -> None:
@@ -277,11 +279,20 @@ def test_api_check_reports_or_records_a_clean_error(
 runner = CliRunner()
 
 
+COMMANDS = [
+    ["merge", "--profile", "strict"],
+    ["merge", "--in-place", "--profile", "standard", "--target", "c8"],
+    ["merge", "--dry-run", "--diff", "--report", "json", "--profile", "dev"],
+    ["check", "--profile", "strict"],
+    ["check", "--format", "sarif", "--profile", "standard", "--target", "c8"],
+]
+
+
 @settings(FUZZ, max_examples=max(EXAMPLES // 5, 20))
-@given(data=any_input, command=st.sampled_from(["merge", "check"]))
-def test_cli_exits_cleanly(workdir: Path, data: bytes, command: str) -> None:
+@given(data=any_input, command=st.sampled_from(COMMANDS))
+def test_cli_exits_cleanly(workdir: Path, data: bytes, command: list[str]) -> None:
     path = write(workdir, data)
-    result = runner.invoke(app, [command, str(path), "--profile", "strict"])
+    result = runner.invoke(app, [command[0], str(path), *command[1:]])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )

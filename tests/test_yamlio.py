@@ -204,6 +204,28 @@ def test_ruamel_warnings_never_reach_stderr() -> None:
     assert [str(w.message) for w in caught] == []
 
 
+# Found by tests/test_fuzz.py (merging "?" made "?" the key of a whole block): ruamel hashed a
+# mapping key holding another collection and raised TypeError. Keys must be names anyway.
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("? {a: {b: 1}}\n: 1\n", "1:3"),
+        ("? [[1]]\n: 1\n", "1:3"),
+        ("? [1, 2]\n: 1\n", "1:3"),
+        ("{[1]: 2}\n", "1:2"),
+        ("a:\n  ? [x]\n  : 1\n", "2:5"),
+        ("a: &m {x: 1}\nb:\n  <<: *m\n  ? [[1]]\n  : 2\n", "4:5"),
+    ],
+)
+@pytest.mark.parametrize("reader", [parse_mapping, load_plain, Document.parse])
+def test_collection_keys_are_one_clean_error(
+    reader: Callable[[SourceText], Any], text: str, position: str
+) -> None:
+    message = f"^f.yaml:{position}: a list or mapping used as a key; keys must be plain names$"
+    with pytest.raises(ConfigSyntaxError, match=message):
+        reader(SourceText("f.yaml", text, False))
+
+
 def test_walks_follow_aliases_so_an_aliased_secret_is_seen() -> None:
     text = "x: &creds\n  password: not-shown-1234567\nes:\n  security: *creds\n"
     entries = Document.parse(SourceText("f", text, False)).entries
