@@ -6,6 +6,7 @@ and returns a result object; printing and exit codes are the CLI's business.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -110,11 +111,11 @@ def merge(
     inline_waivers: bool = True,
     today: dt.date | None = None,
 ) -> MergeResult:
-    """Merge ``profile`` into the config at ``path``; nothing is written (see write_merge)."""
+    """Merge ``profile`` into the config at ``path``; nothing is written (see merge_in_place)."""
     from hardener.merge import merge_source
     from hardener.values import parse_assignment
     from hardener.waivers import load_waiver_file
-    from hardener.yamlio import decode_source, read_source
+    from hardener.yamlio import read_source
 
     resolved = load_profile(profile)
     site = load_site_values(target, values_file, overrides)
@@ -122,12 +123,10 @@ def merge(
     if values_file:
         explicit |= set(load_values_file(values_file))
     waivers = load_waiver_file(waivers_file) if waivers_file else []
-    source = read_source(path)
-    original = path.read_bytes()
-    decode_source(original, str(path))  # the bytes we merge are the bytes we checked
+    source = read_source(path)  # read once: the bytes we merge are the bytes we compare
     return merge_source(
         source,
-        original,
+        source.data,
         resolved,
         target,
         site,
@@ -138,13 +137,61 @@ def merge(
     )
 
 
-def write_merge(result: MergeResult, path: Path, *, backup: bool = True) -> Path | None:
-    """Write a merge over ``path``: only when it changes something; backup first unless told."""
+MERGE_ATTEMPTS = 5
+"""How often ``merge_in_place`` merges again when another writer changed the file meanwhile."""
+
+
+@dataclass(frozen=True)
+class InPlaceResult:
+    """A merge written over its file: the merge, the backup made, and how it got there."""
+
+    merge: MergeResult
+    backup: Path | None
+    attempts: int  # 1 unless another writer changed the file while we merged
+    removed_temps: tuple[Path, ...] = ()  # left behind by a killed run, cleaned up now
+
+
+def merge_in_place(
+    path: Path,
+    profile: str = "strict",
+    target: str = "c7",
+    *,
+    backup: bool = True,
+    values_file: Path | None = None,
+    overrides: Sequence[str] = (),
+    waivers_file: Path | None = None,
+    inline_waivers: bool = True,
+    today: dt.date | None = None,
+    attempts: int = MERGE_ATTEMPTS,
+) -> InPlaceResult:
+    """Merge ``profile`` into ``path`` and write it back (``NAME.bak`` first unless told).
+
+    The write is a compare-and-swap under a lock (``hardener.inplace``): when another run or an
+    editor changed the file after we read it, we read and merge again, up to ``attempts`` times,
+    so two compatible runs at once both succeed. Nothing is written when nothing changes.
+    """
+    from hardener.errors import FileChangedError
     from hardener.inplace import write_in_place
 
-    if not result.changed:
-        return None
-    return write_in_place(path, result.original, result.merged, backup=backup)
+    def attempt(number: int) -> InPlaceResult:
+        result = merge(
+            path, profile, target, values_file=values_file, overrides=overrides,
+            waivers_file=waivers_file, inline_waivers=inline_waivers, today=today,
+        )  # fmt: skip
+        written = write_in_place(path, result.original, result.merged, backup=backup)
+        return InPlaceResult(result, written.backup, number, written.removed_temps)
+
+    for number in range(1, attempts):
+        with contextlib.suppress(FileChangedError):
+            return attempt(number)
+    try:
+        return attempt(attempts)
+    except FileChangedError:
+        raise FileChangedError(
+            f"the file kept changing while it was being merged ({attempts} attempts); "
+            "nothing was written",
+            file=str(path),
+        ) from None
 
 
 def init(

@@ -11,12 +11,15 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from hardener import __version__
 from hardener.errors import HardenerError
+
+if TYPE_CHECKING:
+    from hardener.api import InPlaceResult
 
 app = typer.Typer(
     name="optimize-harden",
@@ -204,28 +207,43 @@ def merge(
         raise UsageError("--in-place and --output exclude each other")
     if report not in ("text", "json"):
         raise UsageError(f"unknown report format {report!r} (choose text or json)")
-    result = api.merge(
-        config, profile, target, values_file=values, overrides=set_ or (),
-        waivers_file=waivers, inline_waivers=not no_inline_waivers,
+    options: dict[str, Any] = dict(
+        values_file=values, overrides=set_ or (), waivers_file=waivers,
+        inline_waivers=not no_inline_waivers,
     )  # fmt: skip
+    written = None
+    if in_place and not (check or dry_run):
+        written = api.merge_in_place(config, profile, target, backup=not no_backup, **options)
+        result = written.merge
+    else:
+        result = api.merge(config, profile, target, **options)
     typer.echo((json_report if report == "json" else text_report)(result), err=True, nl=False)
     if diff:
         sys.stdout.write(masked_diff(result))
     if check:
         raise typer.Exit(1 if result.changed else 0)
-    if dry_run:
-        return
-    if in_place:
-        backup = api.write_merge(result, config, backup=not no_backup)
-        if backup is not None:
-            typer.echo(f"backup: {backup}", err=True)
-    elif output is not None:
+    if written is not None:
+        _print_in_place(config, written)
+    elif output is not None and not dry_run:
         from hardener.yamlio import atomic_write
 
         atomic_write(output, result.merged, mode=_mode_of(config))
-    elif not diff:
+    elif not (diff or dry_run or in_place):
         sys.stdout.buffer.write(result.merged)
         sys.stdout.flush()
+
+
+def _print_in_place(config: Path, written: InPlaceResult) -> None:
+    for temp in written.removed_temps:
+        typer.echo(f"removed {temp}, left behind by an interrupted run", err=True)
+    if written.attempts > 1:
+        typer.echo(
+            f"note: {config} changed while it was being merged; merged again "
+            f"({written.attempts} attempts)",
+            err=True,
+        )
+    if written.backup is not None:
+        typer.echo(f"backup: {written.backup}", err=True)
 
 
 def _mode_of(path: Path) -> int:

@@ -66,5 +66,9 @@ class MergeError(HardenerError):
     """A merge could not be applied or verified."""
 
 
+class FileChangedError(MergeError):
+    """The file changed between reading and writing it; nothing was written (merge retries)."""
+
+
 class WriteError(HardenerError):
     """A file could not be written; the original is untouched."""
