@@ -109,12 +109,13 @@ def generate(
     from hardener import api
 
     result = api.generate(profile, target, values_file=values, overrides=set_ or (), fmt=fmt)
+    if output is not None:  # first: a failed write is one line, not warnings and then an error
+        api.write_generated(result, output)
     for line in result.warnings:
         warn(f"profile {result.profile.name} relaxes {line}")
     if output is None:
         sys.stdout.write(result.text)
     else:
-        api.write_generated(result, output)
         typer.echo(f"wrote {output}", err=True)
     if result.required_vars:
         typer.echo("set before starting Optimize: " + ", ".join(result.required_vars), err=True)
@@ -217,6 +218,10 @@ def merge(
         result = written.merge
     else:
         result = api.merge(config, profile, target, **options)
+        if output is not None and not (check or dry_run):  # before the report, like in place:
+            from hardener.yamlio import atomic_write  # a failed write is then one line
+
+            atomic_write(output, result.merged, mode=_mode_of(config))
     typer.echo((json_report if report == "json" else text_report)(result), err=True, nl=False)
     if diff:
         sys.stdout.write(masked_diff(result))
@@ -224,11 +229,7 @@ def merge(
         raise typer.Exit(1 if result.changed else 0)
     if written is not None:
         _print_in_place(config, written)
-    elif output is not None and not dry_run:
-        from hardener.yamlio import atomic_write
-
-        atomic_write(output, result.merged, mode=_mode_of(config))
-    elif not (diff or dry_run or in_place):
+    elif not (diff or dry_run or in_place or output is not None):
         sys.stdout.buffer.write(result.merged)
         sys.stdout.flush()
 

@@ -234,21 +234,9 @@ def _fault_runs() -> Iterator[tuple[Fault, str]]:
             yield fault, template
 
 
-def _pending(template: str) -> list[pytest.MarkDecorator]:
-    """merge prints its change report before it writes, so a failed write adds a second line.
-    In-place merges write first once ``api.merge_in_place`` exists; --output is fixed next."""
-    from hardener import api
-
-    if not template.startswith("merge"):
-        return []
-    if "--output" in template or ("--in-place" in template and not hasattr(api, "merge_in_place")):
-        return [pytest.mark.xfail(strict=True, reason="merge reports before writing (cli.py)")]
-    return []
-
-
 @pytest.mark.parametrize(
     ("fault", "template"),
-    [pytest.param(f, t, id=f"{f.id}:{t}", marks=_pending(t)) for f, t in _fault_runs()],
+    [pytest.param(f, t, id=f"{f.id}:{t}") for f, t in _fault_runs()],
 )
 def test_fault(
     fault: Fault, template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
