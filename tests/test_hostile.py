@@ -258,3 +258,13 @@ def test_fault(
     else:
         assert_one_error_line(result.stderr, expected)
     assert snapshot(tmp_path) == before
+
+
+def test_readme_states_the_limits_the_code_enforces() -> None:
+    from hardener.limits import MAX_ALIASED_VALUES, MAX_DEPTH
+    from hardener.yamlio import MAX_CONFIG_BYTES
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"files up to {MAX_CONFIG_BYTES // (1024 * 1024)} MiB" in readme
+    assert f"nesting up to {MAX_DEPTH} levels" in readme
+    assert f"at most {MAX_ALIASED_VALUES:,} values reached through aliases" in readme
