@@ -644,8 +644,6 @@ def test_dev_questions_offer_usable_defaults() -> None:
 def test_check_finds_nothing_in_the_generated_config(
     profile: str, target: str, tmp_path: Path
 ) -> None:
-    if not hasattr(api, "check"):
-        pytest.skip("api.check is not implemented yet")
     run_init(tmp_path / "d", profile, target)
     report = api.check([tmp_path / "d/config/environment-config.yaml"], profile, target)
     assert report.errors == () and len(report.files) == 1  # the file was really audited
