@@ -137,7 +137,7 @@ def _locate(name_or_path: str) -> Path:
         known = ", ".join(list_profiles())
         raise ProfileError(f"unknown profile {name_or_path!r} (built-in profiles: {known})")
     path = Path(name_or_path)
-    if not path.is_file():
+    if not path.exists():  # a directory or device is the reader's to refuse, with its reason
         raise ProfileError("profile file not found", file=name_or_path)
     return path
 

@@ -74,6 +74,10 @@ def _directory(path: Path) -> None:
     path.mkdir()
 
 
+def _endless(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
 def _dangling(path: Path) -> None:
     path.symlink_to("nowhere.yaml")
 
@@ -189,8 +193,11 @@ CASES: tuple[Case, ...] = (
          b"a: !vault secret-ref\n", behaviour="refused, never constructed"),
     # --- paths --------------------------------------------------------------------------------
     Case("directory", "a directory where a file belongs",
-         refused(MERGE, VALUES, INIT, WAIVERS), "{file}: is a directory, not a file",
+         refused(MERGE, VALUES, PROFILE, INIT, WAIVERS), "{file}: is a directory, not a file",
          _directory),
+    Case("device", "a device that never ends (`/dev/zero`)", ALL_READERS,
+         f"{{file}}: file is larger than {MAX_CONFIG_BYTES} bytes", _endless,
+         behaviour="refused after reading one byte past the limit"),
     Case("missing", "missing file", refused(CHECK, MERGE, VALUES, INIT, WAIVERS),
          "{file}: file not found", name="nope.yaml"),
     Case("missing-profile", "missing profile file", refused(PROFILE, "generate --profile {file}"),
