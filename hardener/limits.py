@@ -6,8 +6,8 @@ stream, which no parser builds recursively, before anything composes a tree. Ali
 ("billion laughs": ``a2: [*a1, *a1, …]``) cost nothing to load, because an alias shares its
 node, but every walk that follows paths (rules, merge's verification, values files) expands
 them; a loaded tree may therefore reach at most ``MAX_ALIASED_VALUES`` values through aliases.
-An alias inside its own anchor makes a tree recursive; Optimize cannot read one, and no walk
-would end, so it is refused too.
+An alias inside its own anchor makes a tree recursive: no walk over it would end, and no
+Optimize setting needs one, so it is refused too.
 """
 
 from __future__ import annotations
