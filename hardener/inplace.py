@@ -52,7 +52,7 @@ def locked_unchanged(path: Path, expected: bytes) -> Iterator[None]:
     except OSError as exc:
         raise WriteError(f"cannot open for writing: {exc.strerror}", file=str(path)) from None
     with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        _lock(handle.fileno(), path)
         try:
             if not _same_file(handle.fileno(), path) or handle.read() != expected:
                 raise FileChangedError(
@@ -62,6 +62,13 @@ def locked_unchanged(path: Path, expected: bytes) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _lock(fd: int, path: Path) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:  # e.g. a file system without locks
+        raise WriteError(f"cannot lock the file: {exc.strerror}", file=str(path)) from None
 
 
 def _same_file(fd: int, path: Path) -> bool:
@@ -87,13 +94,15 @@ def remove_stale_temps(target: Path) -> tuple[Path, ...]:
     """Delete temp files a killed run left beside ``target``; call only under its lock.
 
     Every cooperating writer of ``target`` holds the lock while its temp files exist, so any
-    matching file we see now is an orphan. Only regular files we own are touched.
+    matching file we see now is an orphan. Only regular files owned by us or by the file's
+    owner (a temp file gets the owner just before its rename) are touched.
     """
     pattern = stale_temp_pattern(target)
+    owners = {os.geteuid(), target.stat().st_uid}
     removed = []
     with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
         for entry in entries:
-            if pattern.match(entry.name) and _ours(entry):
+            if pattern.match(entry.name) and _owned_file(entry, owners):
                 stale = Path(entry.path)
                 with contextlib.suppress(OSError):
                     stale.unlink()
@@ -101,9 +110,9 @@ def remove_stale_temps(target: Path) -> tuple[Path, ...]:
     return tuple(removed)
 
 
-def _ours(entry: os.DirEntry[str]) -> bool:
+def _owned_file(entry: os.DirEntry[str], owners: set[int]) -> bool:
     info = entry.stat(follow_symlinks=False)
-    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
+    return stat.S_ISREG(info.st_mode) and info.st_uid in owners
 
 
 def write_in_place(path: Path, original: bytes, merged: bytes, *, backup: bool) -> Written:

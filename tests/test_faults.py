@@ -14,6 +14,7 @@ times as many trials.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -34,7 +35,7 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from hardener import api, yamlio
+from hardener import api, inplace, yamlio
 from hardener.cli import app
 from hardener.errors import FileChangedError
 from hardener.inplace import stale_temp_pattern
@@ -248,6 +249,41 @@ def test_stale_temps_are_removed_even_when_nothing_changes(tmp_path: Path) -> No
     assert sorted(p.name for p in done.removed_temps) == sorted(STALE)
     assert [p.name for p in tmp_path.iterdir()] == [NAME]
     assert config.stat().st_mtime_ns == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give files to another user")
+def test_stale_temps_of_the_files_owner_are_removed_others_kept(tmp_path: Path) -> None:
+    """A temp file is given the config's owner just before its rename: root's next run must
+    still recognise it; a matching name owned by somebody else is left alone."""
+    config = tmp_path / NAME
+    config.write_bytes(api.generate("dev", "c7").text.encode())
+    os.chown(config, 4321, 4321)
+    plant(tmp_path, STALE)
+    os.chown(tmp_path / STALE[0], 4321, 4321)
+    os.chown(tmp_path / STALE[1], 999, 999)
+    done = api.merge_in_place(config, "strict")
+    assert [p.name for p in done.removed_temps] == [STALE[0]]
+    assert (tmp_path / STALE[1]).exists()
+
+
+def test_a_file_system_without_locks_is_a_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / NAME
+    original = api.generate("dev", "c7").text.encode()
+    config.write_bytes(original)
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(inplace.fcntl, "flock", no_locks)
+    result = runner.invoke(app, ["merge", str(config), "--in-place"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"optimize-harden: error: {config}: cannot lock the file: No locks available\n"
+    )
+    assert config.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == [NAME]
 
 
 # --------------------------------------------------------------------------------------------
