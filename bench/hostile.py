@@ -19,17 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile_cases import CASES, GOOD, Case  # noqa: E402
-
-
-def prepare(case: Case, directory: Path) -> None:
-    directory.mkdir()
-    (directory / "good.yaml").write_bytes(GOOD)
-    target = directory / case.name
-    if isinstance(case.file, bytes):
-        target.write_bytes(case.file)
-    elif case.file is not None:
-        case.file(target)
+from tests.hostile_cases import CASES, prepare  # noqa: E402
 
 
 def measure(args: list[str], cwd: Path) -> tuple[int, float, float]:

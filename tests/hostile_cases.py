@@ -291,6 +291,17 @@ FAULTS: tuple[Fault, ...] = (
 )  # fmt: skip
 
 
+def prepare(case: Case, directory: Path) -> None:
+    """Lay out one case: a good config beside the hostile file (built lazily where it is big)."""
+    directory.mkdir()
+    (directory / "good.yaml").write_bytes(GOOD)
+    target = directory / case.name
+    if isinstance(case.file, bytes):
+        target.write_bytes(case.file)
+    elif case.file is not None:
+        case.file(target)
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 

@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hardener.cli import app
-from tests.hostile_cases import CASES, DOC, FAULTS, GOOD, Case, Fault, render_markdown
+from tests.hostile_cases import CASES, DOC, FAULTS, GOOD, Case, Fault, prepare, render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -47,16 +47,6 @@ def snapshot(root: Path) -> Snapshot:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found[key] = ("file", stat.S_IMODE(info.st_mode), digest)
     return found
-
-
-def prepare(case: Case, directory: Path) -> None:
-    directory.mkdir()
-    (directory / "good.yaml").write_bytes(GOOD)
-    target = directory / case.name
-    if isinstance(case.file, bytes):
-        target.write_bytes(case.file)
-    elif case.file is not None:
-        case.file(target)
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
