@@ -474,13 +474,17 @@ def load_catalog(target: str) -> Catalog:
     from ruamel.yaml import YAML  # lazy: keeps CLI start-up fast when no catalog is needed
     from ruamel.yaml.error import YAMLError
 
+    from hardener.fastyaml import load_simple
+
     file = CATALOG_DIR / f"{target}.yaml"
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", file=str(file)) from None
+    data = load_simple(text)
     try:
-        data = YAML(typ="safe").load(text)
+        if data is None:
+            data = YAML(typ="safe").load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

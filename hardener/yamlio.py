@@ -408,11 +408,17 @@ def parse_mapping(source: SourceText) -> Any:
 def load_plain(source: SourceText) -> dict[str, Any]:
     """Parse a data file into plain Python values, fast (libyaml where installed).
 
-    Valid files take the fast path; anything the fast loader objects to is parsed again by
-    ``parse_mapping``, so errors carry the same messages and positions everywhere.
+    Plain files take ``fastyaml``'s path, other valid files the safe loader's; anything the safe
+    loader objects to is parsed again by ``parse_mapping``, so errors carry the same messages and
+    positions everywhere.
     """
     from ruamel.yaml.error import YAMLError
 
+    from hardener.fastyaml import load_simple
+
+    simple = load_simple(source.text)
+    if simple is not None:
+        return simple
     check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     try:
         with quiet_yaml():
