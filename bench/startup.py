@@ -20,7 +20,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "21"))
 
 
 def median_seconds(args: list[str]) -> float:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "0"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
     subprocess.run(args, env=env, capture_output=True, check=True)  # warm the file cache
     times = []
     for _ in range(RUNS):

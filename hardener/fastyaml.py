@@ -14,6 +14,7 @@ What it accepts holds no alias, so no expansion bomb and no recursion; its depth
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from hardener.limits import MAX_DEPTH
@@ -31,16 +32,23 @@ _NO_KEY = object()
 
 def load_simple(text: str) -> dict[Any, Any] | None:
     """The mapping ``text`` holds, or ``None`` when it is not in the subset handled here."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        return _build(YAML(typ="safe").parse(text))
+        from ruamel.yaml.cyaml import CParser
+    except ImportError:  # no libyaml here: ruamel's own parser, slower but the same events
+        from ruamel.yaml import YAML
+
+        next_event = iter(YAML(typ="safe").parse(text)).__next__
+    else:
+        next_event = CParser(text).get_event
+    try:
+        return _build(next_event)
     except (YAMLError, ValueError, TypeError):
         return None
 
 
-def _build(events: Any) -> dict[Any, Any] | None:
+def _build(next_event: Callable[[], Any]) -> dict[Any, Any] | None:
     from ruamel.yaml.events import (
         DocumentEndEvent,
         DocumentStartEvent,
@@ -57,7 +65,8 @@ def _build(events: Any) -> dict[Any, Any] | None:
     documents = 0
     # Open collections; for a mapping, the key whose value comes next (or _NO_KEY).
     stack: list[list[Any]] = []
-    for event in events:
+    while True:
+        event = next_event()
         kind = type(event)
         if kind is ScalarEvent:
             if event.anchor is not None or event.tag is not None:
@@ -77,8 +86,10 @@ def _build(events: Any) -> dict[Any, Any] | None:
             if documents > 1 or event.version is not None or event.tags:
                 return None
             continue
-        elif kind is StreamStartEvent or kind is StreamEndEvent or kind is DocumentEndEvent:
+        elif kind is StreamStartEvent or kind is DocumentEndEvent:
             continue
+        elif kind is StreamEndEvent:
+            break
         else:  # an alias, or an event this loader does not know
             return None
         if not stack:

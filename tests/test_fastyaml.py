@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +188,19 @@ def test_fast_loader_agrees_on_mutated_profiles(data: st.DataObject) -> None:
         cut = data.draw(st.integers(0, 8))
         text = text[:at] + data.draw(st.sampled_from(TRICKY) | scalar) + text[at + cut :]
     assert_agrees(text)
+
+
+def test_without_libyaml_the_pure_parser_gives_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [
+        (profiles_dir() / "standard.yaml").read_text(encoding="utf-8"),
+        *SCALARS_TEXTS,
+        *DECLINED.values(),
+    ]
+    with_libyaml = [load_simple(text) for text in texts]
+    monkeypatch.setitem(sys.modules, "ruamel.yaml.cyaml", None)  # import now fails
+    assert [load_simple(text) for text in texts] == with_libyaml
+
+
+SCALARS_TEXTS = [f"key: {scalar}\n" for scalar in SCALARS]
