@@ -122,6 +122,10 @@ def _step(node: _Node, segment: str | int) -> Iterator[_Node]:
         yield node.children[ANY_KEY]
 
 
+# Dotted names without quotes or white space, each optionally followed by "[]"s.
+_SIMPLE_PATTERN = re.compile(r"[^\s.\[\]']+(?:\[\])*(?:\.[^\s.\[\]']+(?:\[\])*)*")
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_pattern(pattern: str) -> tuple[str, ...]:
     """Split a dotted catalog pattern into segments (cached: catalogs reuse each pattern often).
@@ -133,6 +137,12 @@ def parse_pattern(pattern: str) -> tuple[str, ...]:
     if not isinstance(pattern, str) or not pattern:
         raise ValueError("empty pattern")
     segments: list[str] = []
+    if _SIMPLE_PATTERN.fullmatch(pattern):  # the common case: no quotes, no spaces
+        for name in pattern.split("."):
+            lists = name.count(LIST_ITEM)
+            segments.append(name[: len(name) - len(LIST_ITEM) * lists])
+            segments.extend([LIST_ITEM] * lists)
+        return tuple(segments)
     i, n = 0, len(pattern)
     while True:
         if i < n and pattern[i] == "'":

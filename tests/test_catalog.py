@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hardener import catalog as catalog_module
 from hardener.catalog import (
@@ -426,6 +428,27 @@ def test_parse_pattern_examples() -> None:
 def test_parse_pattern_rejects(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_pattern(bad)
+
+
+def _parsed(pattern: str) -> tuple[str, ...] | str:
+    parse_pattern.cache_clear()
+    try:
+        return parse_pattern(pattern)
+    except ValueError:
+        return "error"
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab.[]'* \t", max_size=12))
+def test_parse_pattern_shortcut_agrees_with_the_full_scanner(pattern: str) -> None:
+    shortcut = _parsed(pattern)
+    simple = catalog_module._SIMPLE_PATTERN
+    catalog_module._SIMPLE_PATTERN = re.compile("(?!)")  # never matches: the scanner only
+    try:
+        assert _parsed(pattern) == shortcut
+    finally:
+        catalog_module._SIMPLE_PATTERN = simple
+        parse_pattern.cache_clear()
 
 
 def test_format_path() -> None:
