@@ -5,8 +5,6 @@ Exit codes: 0 success, 1 findings or drift (check, merge --check), 2 bad input o
 need them, so ``--help`` stays as fast as typer itself.
 """
 
-from __future__ import annotations
-
 import functools
 import sys
 from collections.abc import Callable
@@ -234,7 +232,7 @@ def merge(
         sys.stdout.flush()
 
 
-def _print_in_place(config: Path, written: InPlaceResult) -> None:
+def _print_in_place(config: Path, written: "InPlaceResult") -> None:
     for temp in written.removed_temps:
         typer.echo(f"removed {temp}, left behind by an interrupted run", err=True)
     if written.attempts > 1:
