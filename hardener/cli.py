@@ -179,7 +179,12 @@ def merge(
     set_: SetOpt = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite CONFIG itself.")] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the merged file to FILE.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the merged file to FILE (CONFIG itself: like --in-place --no-backup).",
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff.")] = False,
@@ -211,6 +216,9 @@ def merge(
         inline_waivers=not no_inline_waivers,
     )  # fmt: skip
     written = None
+    if output is not None and _same_file(output, config):
+        # Writing over the config is an in-place merge: the same lock and compare-and-swap.
+        in_place, output, no_backup = True, None, True
     if in_place and not (check or dry_run):
         written = api.merge_in_place(config, profile, target, backup=not no_backup, **options)
         result = written.merge
@@ -243,6 +251,13 @@ def _print_in_place(config: Path, written: "InPlaceResult") -> None:
         )
     if written.backup is not None:
         typer.echo(f"backup: {written.backup}", err=True)
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:  # either does not exist (yet): not the same file
+        return False
 
 
 def _mode_of(path: Path) -> int:

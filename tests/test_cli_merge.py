@@ -120,6 +120,37 @@ def test_output_file(config: Path, tmp_path: Path) -> None:
     assert config.read_text(encoding="utf-8") == CONFIG
 
 
+@pytest.mark.parametrize("via_link", [False, True], ids=["same-path", "symlink"])
+def test_output_onto_the_config_is_an_in_place_merge(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, via_link: bool
+) -> None:
+    """Same lock and compare-and-swap as --in-place, no backup, the file's mode kept."""
+    from hardener import api
+
+    calls: list[dict[str, object]] = []
+    real = api.merge_in_place
+
+    def recording(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "merge_in_place", recording)
+    target = config
+    if via_link:
+        target = tmp_path / "link.yaml"
+        target.symlink_to(config)
+    expected = invoke(str(config))[1].encode()
+    code, out, err = invoke(str(config), "--output", str(target))
+    assert (code, out) == (0, ""), err
+    assert [call["backup"] for call in calls] == [False]
+    assert config.read_bytes() == expected
+    assert stat.S_IMODE(config.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [config.name] + (["link.yaml"] if via_link else [])
+    )
+    assert target.is_symlink() == via_link
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
