@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from hardener import envfile, interview, snippets
 from hardener.errors import ValuesError
-from hardener.staging import OutputFile, install
+from hardener.staging import Installed, OutputFile, install
 
 if TYPE_CHECKING:
     from hardener.api import GenerateResult
@@ -52,6 +52,7 @@ class InitResult:
     external_vars: tuple[str, ...]  # variables the operator must fill in
     warnings: tuple[str, ...]
     dev_only: bool
+    removed_staging: tuple[Path, ...] = ()  # staging folders of killed runs, deleted now
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,9 @@ def run_init(
         backups=installed.backups,
         generated_vars=tuple(e.name for e in entries if e.secret is not None),
         external_vars=tuple(e.name for e in entries if e.external),
-        warnings=tuple(_warnings(result, site, dev, installed.backups)),
+        warnings=tuple(_warnings(result, site, dev, installed)),
         dev_only=dev,
+        removed_staging=installed.removed_staging,
     )
 
 
@@ -278,16 +280,19 @@ def _warnings(
     result: GenerateResult,
     site: SiteValues,
     dev: bool,
-    backups: Sequence[tuple[PurePosixPath, PurePosixPath]],
+    installed: Installed,
 ) -> list[str]:
-    lines = [f"profile {result.profile.name} relaxes {line}" for line in result.warnings]
+    lines = [
+        f"removed {path}, left behind by an interrupted run" for path in installed.removed_staging
+    ]
+    lines += [f"profile {result.profile.name} relaxes {line}" for line in result.warnings]
     if dev:
         keystore, _ = interview.dev_keystore_files(str(site.values["container.keystore_location"]))
         lines.append(
             f"DEVELOPMENT ONLY: {keystore} holds a self-signed localhost certificate; "
             "never use this directory on a shared or production host"
         )
-    for original, backup in backups:
+    for original, backup in installed.backups:
         if original == PurePosixPath(".env"):
             lines.append(
                 f".env now holds new secrets; the previous ones are in {backup} (a keystore "

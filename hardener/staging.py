@@ -5,16 +5,23 @@ system). Only when every file exists there does anything reach the target: a new
 renamed into place in one step; an existing one (``--force``) receives the files one by one, each
 replaced file first renamed to a backup. A failure or Ctrl-C while building removes the temporary
 folder and leaves the target as it was. Nothing the user had is ever deleted.
+
+The temporary folder is locked (``flock``) for as long as a run uses it. After a successful
+install, folders of the same name pattern that no live run holds (a ``SIGKILL`` left them, maybe
+with a generated ``.env`` inside) are deleted; see docs/safety.md for the exact conditions.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import fcntl
 import os
+import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +31,12 @@ DIR_MODE = 0o700
 """A new install directory holds .env and keys: only its owner may list it."""
 
 SUBDIR_MODE = 0o755
+
+STAGING_ATTEMPTS = 5
+"""How often a new staging folder is made when another run's clean-up claimed the last one."""
+
+# tempfile.mkdtemp names: prefix, then 8 characters from [a-z0-9_].
+_RANDOM_PART = r"[a-z0-9_]{8}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class Installed:
     written: tuple[PurePosixPath, ...]
     unchanged: tuple[PurePosixPath, ...]
     backups: tuple[tuple[PurePosixPath, PurePosixPath], ...]  # (file, its backup)
+    removed_staging: tuple[Path, ...] = ()  # left behind by a killed run, cleaned up now
 
 
 def install(files: Sequence[OutputFile], directory: Path, *, force: bool = False) -> Installed:
@@ -56,19 +70,20 @@ def install(files: Sequence[OutputFile], directory: Path, *, force: bool = False
             _check_collisions(files, directory)
     except OSError as exc:
         raise WriteError(f"cannot inspect: {exc.strerror}", file=str(directory)) from None
-    staging = _make_staging(directory)
-    try:
-        for item in files:
-            write_file(staging / item.path, item.data, item.mode)
-        if not existing:
-            staging.rename(directory)
-            return Installed(tuple(f.path for f in files), (), ())
-        return _merge_into(files, staging, directory)
-    except OSError as exc:
-        raise WriteError(f"cannot install: {exc.strerror}", file=str(directory)) from None
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    with _staging_folder(directory) as staging:
+        try:
+            for item in files:
+                write_file(staging / item.path, item.data, item.mode)
+            if existing:
+                installed = _merge_into(files, staging, directory)
+            else:
+                staging.rename(directory)
+                installed = Installed(tuple(f.path for f in files), (), ())
+        except OSError as exc:
+            raise WriteError(f"cannot install: {exc.strerror}", file=str(directory)) from None
+        # Still holding our own folder's lock, so the clean-up cannot mistake it for stale.
+        removed = remove_stale_staging(directory)
+    return dataclasses.replace(installed, removed_staging=removed)
 
 
 def write_file(path: Path, data: bytes, mode: int) -> None:
@@ -133,16 +148,152 @@ def _check_collisions(files: Iterable[OutputFile], directory: Path) -> None:
             raise WriteError("is a directory; cannot put a generated file there", file=str(target))
 
 
-def _make_staging(directory: Path) -> Path:
-    """A fresh folder beside the target; it becomes the target when that does not exist yet."""
+# --------------------------------------------------------------------------------------------
+# The staging folder: made, locked while in use, and cleaned up after a killed run
+# --------------------------------------------------------------------------------------------
+
+
+def staging_prefix(directory: Path) -> str:
+    return f".{directory.name}.init-"
+
+
+def staging_pattern(directory: Path) -> re.Pattern[str]:
+    """The names ``tempfile.mkdtemp`` gives the staging folders of ``directory``."""
+    return re.compile(rf"{re.escape(staging_prefix(directory))}{_RANDOM_PART}\Z")
+
+
+@contextlib.contextmanager
+def _staging_folder(directory: Path) -> Iterator[Path]:
+    """A fresh folder beside the target, locked while in use and removed afterwards.
+
+    It becomes the target when that does not exist yet (renamed away, nothing left to remove).
+    """
+    staging, fd = _make_staging(directory)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
-    except OSError as exc:
-        raise WriteError(
-            f"cannot create a folder here: {exc.strerror}", file=str(directory)
-        ) from None
-    staging.chmod(DIR_MODE)
-    return staging
+        yield staging
+    finally:
+        try:
+            if os.path.lexists(staging):
+                shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def _make_staging(directory: Path) -> tuple[Path, int]:
+    """Create and lock a staging folder; a name another run's clean-up claimed is given up."""
+    for _ in range(STAGING_ATTEMPTS):
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=staging_prefix(directory), dir=directory.parent))
+            staging.chmod(DIR_MODE)  # mkdtemp's 0700 is narrowed by a umask such as 0777
+            fd = _open_folder(staging)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError) and directory.parent.is_dir():
+                continue  # a clean-up removed it between mkdtemp and our open: make another
+            raise WriteError(
+                f"cannot create a folder here: {exc.strerror}", file=str(directory)
+            ) from None
+        if _claim(fd, staging):
+            return staging, fd
+        os.close(fd)
+    raise WriteError(
+        "cannot create a folder here: another run keeps removing it", file=str(directory)
+    )
+
+
+def _open_folder(path: Path | str, dir_fd: int | None = None, *, follow: bool = False) -> int:
+    """A read-only descriptor on a folder; ``path`` itself must not be a symlink unless told."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW)
+    return os.open(path, flags, dir_fd=dir_fd)
+
+
+def _claim(fd: int, staging: Path) -> bool:
+    """Lock our fresh folder; False when a clean-up holds it or has already removed it.
+
+    On a file system without locks nobody can lock it, so no clean-up can remove it either:
+    the folder is used unlocked.
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        pass
+    try:
+        named = os.lstat(staging)
+    except OSError:
+        return False
+    return os.path.samestat(named, os.fstat(fd))
+
+
+def remove_stale_staging(directory: Path) -> tuple[Path, ...]:
+    """Delete the staging folders of ``directory`` that killed runs left; return their paths.
+
+    Only folders that are provably ours are deleted: the exact ``mkdtemp`` name, a real
+    directory (not a symlink), mode 0700, owned by the current user (root: by root or by the
+    parent directory's owner), and not locked by a live run. Deleting never follows a symlink
+    inside (``shutil.rmtree``'s descriptor-based walk); without that walk nothing is deleted.
+    Errors are ignored: a folder that cannot be removed is left as it was found.
+    """
+    if not shutil.rmtree.avoids_symlink_attacks:
+        return ()
+    pattern = staging_pattern(directory)
+    try:
+        parent_fd = _open_folder(directory.parent, follow=True)  # the folder we built in
+    except OSError:
+        return ()
+    try:
+        owners = _trusted_owners(os.fstat(parent_fd))
+        with os.scandir(parent_fd) as entries:
+            names = sorted(entry.name for entry in entries if pattern.match(entry.name))
+        removed = [name for name in names if _remove_if_orphan(name, parent_fd, owners)]
+    except OSError:
+        return ()
+    finally:
+        os.close(parent_fd)
+    return tuple(directory.parent / name for name in removed)
+
+
+def _trusted_owners(parent: os.stat_result) -> set[int]:
+    """Whose staging folders we may delete: our own; as root also the parent's owner's."""
+    uid = os.geteuid()
+    return {0, parent.st_uid} if uid == 0 else {uid}
+
+
+def _ours(info: os.stat_result, owners: set[int]) -> bool:
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and stat.S_IMODE(info.st_mode) == DIR_MODE
+        and info.st_uid in owners
+    )
+
+
+def _remove_if_orphan(name: str, parent_fd: int, owners: set[int]) -> bool:
+    """Delete ``name`` if it is one of our folders and no live run holds its lock."""
+    try:
+        if not _ours(os.lstat(name, dir_fd=parent_fd), owners):
+            return False
+        fd = _open_folder(name, parent_fd)
+    except OSError:  # gone, or a symlink planted meanwhile (O_NOFOLLOW)
+        return False
+    try:
+        if not _orphan(fd, name, parent_fd, owners):
+            return False
+        shutil.rmtree(name, dir_fd=parent_fd)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def _orphan(fd: int, name: str, parent_fd: int, owners: set[int]) -> bool:
+    """Lock the folder (a live run holds its own), then check ``name`` still names it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a live run holds it, or no locks here: it cannot be proved stale
+        return False
+    held = os.fstat(fd)
+    return _ours(held, owners) and os.path.samestat(held, os.lstat(name, dir_fd=parent_fd))
 
 
 def _merge_into(files: Sequence[OutputFile], staging: Path, directory: Path) -> Installed:

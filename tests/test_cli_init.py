@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,24 @@ def test_check_command_accepts_the_generated_config(tmp_path: Path) -> None:
         app, ["check", str(directory / "config/environment-config.yaml"), "-p", "dev", "-t", "c8"]
     )
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_stale_staging_folders_are_removed_and_reported(tmp_path: Path) -> None:
+    stale = Path(tempfile.mkdtemp(prefix=".d.init-", dir=tmp_path))
+    (stale / ".env").write_text("TOKEN=left-by-a-killed-run\n")
+    result = runner.invoke(app, ["init", str(tmp_path / "d"), "-p", "dev"])
+    assert result.exit_code == 0, result.stderr
+    line = f"optimize-harden: warning: removed {stale}, left behind by an interrupted run"
+    assert line in result.stderr.splitlines()
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]
+
+
+def test_a_refused_init_leaves_stale_staging_folders_alone(tmp_path: Path) -> None:
+    """A failed command changes nothing, the clean-up included."""
+    stale = Path(tempfile.mkdtemp(prefix=".d.init-", dir=tmp_path))
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d/keep.txt").write_text("x")
+    result = runner.invoke(app, ["init", str(tmp_path / "d"), "-p", "dev"])
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "is not empty; use --force")
+    assert stale.is_dir()

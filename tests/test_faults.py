@@ -578,3 +578,31 @@ def test_sigkill_during_init_leaves_no_directory_or_a_complete_one(
     print(f"\ninit kills: {dict(outcomes)}; {timing}")
     assert outcomes["absent"] + outcomes["absent/staging"] and outcomes["complete"], outcomes
     assert outcomes["absent/staging"], "no kill landed while init was building"
+
+
+def test_next_init_removes_what_killed_inits_left(tmp_path: Path) -> None:
+    """Kill init runs while they build, plant one more staging folder as such a run leaves it
+    (mkdtemp's name, a .env inside); the next init removes them all and leaves only DIR."""
+    parent = tmp_path / "work"
+    parent.mkdir()
+    for _ in range(20):
+        before = set(parent.iterdir())
+        proc = start(*INIT_ARGS, cwd=parent)
+        wait_until(lambda before=before: bool(set(parent.iterdir()) - before), proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if (parent / "site").exists():  # the kill came after the rename (and the clean-up)
+            shutil.rmtree(parent / "site")
+        if len(list(parent.iterdir())) == 3:
+            break
+    planted = Path(tempfile.mkdtemp(prefix=".site.init-", dir=parent))
+    (planted / ".env").write_text("CAMUNDA_OPTIMIZE_SECURITY_AUTH_TOKEN_SECRET=stale\n")
+    planted.chmod(0o700)
+    stale = sorted(p.name for p in parent.iterdir())
+    assert len(stale) >= 2, stale  # at least one from a real kill
+    result = runner.invoke(app, ["init", str(parent / "site"), *INIT_ARGS[2:]])
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in parent.iterdir()] == ["site"]
+    for name in stale:
+        assert f"{name}, left behind by an interrupted run" in result.stderr
+    assert "stale" not in (parent / "site/.env").read_text()

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from pathlib import Path, PurePosixPath
@@ -691,3 +692,122 @@ def test_symlinked_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="is a symbolic link"):
         run_init(tmp_path / "link", "strict", "c8", force=True)
     assert list((tmp_path / "real").iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Staging folders a killed run left behind
+# --------------------------------------------------------------------------------------------
+
+
+def stale_staging(parent: Path, name: str = "d") -> Path:
+    """A staging folder as a SIGKILLed init leaves it: mkdtemp's name, 0700, a .env inside."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{name}.init-", dir=parent))
+    (folder / "config").mkdir()
+    (folder / ".env").write_text("TOKEN=stale-secret\n")
+    (folder / "config/environment-config.yaml").write_text("half: a file\n")
+    return folder
+
+
+def test_next_init_removes_stale_staging_folders(tmp_path: Path) -> None:
+    stale = [stale_staging(tmp_path), stale_staging(tmp_path)]
+    result = run_init(tmp_path / "d", "strict", "c7")
+    assert siblings(tmp_path) == {"d"}
+    assert sorted(result.removed_staging) == sorted(stale)
+    for folder in stale:
+        assert f"removed {folder}, left behind by an interrupted run" in result.warnings
+
+
+def test_init_with_force_removes_stale_staging_folders_too(tmp_path: Path) -> None:
+    run_init(tmp_path / "d", "strict", "c7")
+    stale = stale_staging(tmp_path)
+    result = run_init(tmp_path / "d", "strict", "c7", force=True)
+    assert result.removed_staging == (stale,)
+    assert siblings(tmp_path) == {"d"}
+
+
+def test_staging_lookalikes_are_left_alone(tmp_path: Path) -> None:
+    lookalikes = [
+        ".e.init-abcd1234",  # another directory's
+        ".d.init-abcd123",  # seven random characters
+        ".d.init-abcd12345",  # nine
+        ".d.init-ABCD1234",  # mkdtemp never uses capitals
+        "d.init-abcd1234",  # no leading dot
+        ".d.init-abcd1234.old",
+        ".d.backup-abcd1234",
+    ]
+    for name in lookalikes:
+        (tmp_path / name).mkdir(mode=0o700)
+        (tmp_path / name / ".env").write_text("keep\n")
+    (tmp_path / ".d.init-file0000").write_text("a file, not a folder\n")
+    (tmp_path / ".d.init-open0755").mkdir()
+    (tmp_path / ".d.init-open0755").chmod(0o755)  # init makes its folders 0700
+    result = run_init(tmp_path / "d", "strict", "c7")
+    assert result.removed_staging == ()
+    expected = {"d", ".d.init-file0000", ".d.init-open0755", *lookalikes}
+    assert siblings(tmp_path) == expected
+    assert all((tmp_path / name / ".env").read_text() == "keep\n" for name in lookalikes)
+
+
+def test_a_symlink_named_like_a_staging_folder_is_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir(mode=0o700)
+    (victim / "data.txt").write_text("keep\n")
+    link = tmp_path / ".d.init-link0000"
+    link.symlink_to(victim, target_is_directory=True)
+    result = run_init(tmp_path / "d", "strict", "c7")
+    assert result.removed_staging == ()
+    assert link.is_symlink() and (victim / "data.txt").read_text() == "keep\n"
+
+
+def test_symlinks_inside_a_stale_folder_are_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "data.txt").write_text("keep\n")
+    stale = stale_staging(tmp_path)
+    (stale / "config/dir-link").symlink_to(victim, target_is_directory=True)
+    (stale / "file-link").symlink_to(victim / "data.txt")
+    run_init(tmp_path / "d", "strict", "c7")
+    assert siblings(tmp_path) == {"d", "victim"}
+    assert (victim / "data.txt").read_text() == "keep\n"
+
+
+def test_a_staging_folder_in_use_is_left_alone(tmp_path: Path) -> None:
+    """Another init is still building there: it holds the folder's lock."""
+    import fcntl
+
+    busy = stale_staging(tmp_path)
+    fd = os.open(busy, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        result = run_init(tmp_path / "d", "strict", "c7")
+    finally:
+        os.close(fd)
+    assert result.removed_staging == ()
+    assert (busy / ".env").read_text() == "TOKEN=stale-secret\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give folders to another user")
+def test_root_removes_the_parent_owners_stale_folders_only(tmp_path: Path) -> None:
+    os.chown(tmp_path, 4321, 4321)
+    own, parent_owner, stranger = (stale_staging(tmp_path) for _ in range(3))
+    os.chown(parent_owner, 4321, 4321)
+    os.chown(stranger, 999, 999)
+    result = run_init(tmp_path / "d", "strict", "c7")
+    assert sorted(result.removed_staging) == sorted([own, parent_owner])
+    assert siblings(tmp_path) == {"d", stranger.name}
+
+
+def test_a_stale_folder_that_cannot_be_removed_is_not_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = stale_staging(tmp_path)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(staging.shutil, "rmtree", refuse)
+    monkeypatch.setattr(refuse, "avoids_symlink_attacks", True, raising=False)
+    result = run_init(tmp_path / "d", "strict", "c7")
+    assert result.removed_staging == ()
+    assert not any("left behind" in line for line in result.warnings)
+    assert (stale / ".env").exists()
