@@ -3,8 +3,9 @@
 Everything is first written into a temporary folder beside the target (same parent, so same file
 system). Only when every file exists there does anything reach the target: a new directory is
 renamed into place in one step; an existing one (``--force``) receives the files one by one, each
-replaced file first renamed to a backup. A failure or Ctrl-C while building removes the temporary
-folder and leaves the target as it was. Nothing the user had is ever deleted.
+replaced file first renamed to a backup, and a failure or Ctrl-C midway undoes every move made
+so far. A failure or Ctrl-C while building removes the temporary folder and leaves the target as
+it was. Nothing the user had is ever deleted.
 
 The temporary folder is locked (``flock``) for as long as a run uses it. After a successful
 install, folders of the same name pattern that no live run holds (a ``SIGKILL`` left them, maybe
@@ -16,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import os
 import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -97,13 +99,21 @@ def write_file(path: Path, data: bytes, mode: int) -> None:
         os.fsync(handle.fileno())
 
 
-def _make_dirs(directory: Path) -> None:
+def _make_dirs(directory: Path, created: list[Path] | None = None) -> None:
+    """Create ``directory`` and its missing parents; each new folder is added to ``created``."""
     missing = []
     while not directory.exists():
         missing.append(directory)
         directory = directory.parent
     for folder in reversed(missing):
-        folder.mkdir()
+        if created is not None:
+            created.append(folder)  # first: a Ctrl-C just after mkdir still finds it listed
+        try:
+            folder.mkdir()
+        except OSError:
+            if created is not None:
+                created.pop()
+            raise
         folder.chmod(SUBDIR_MODE)
 
 
@@ -296,21 +306,68 @@ def _orphan(fd: int, name: str, parent_fd: int, owners: set[int]) -> bool:
     return _ours(held, owners) and os.path.samestat(held, os.lstat(name, dir_fd=parent_fd))
 
 
+# --------------------------------------------------------------------------------------------
+# --force: moving the files into an existing directory, undone on failure
+# --------------------------------------------------------------------------------------------
+
+
 def _merge_into(files: Sequence[OutputFile], staging: Path, directory: Path) -> Installed:
+    """Move the staged files in, replaced ones to backups; any failure undoes every step."""
     written, unchanged, backups = [], [], []
-    for item in files:
-        target = directory / item.path
-        if _same_file(target, item):
-            unchanged.append(item.path)
-            continue
-        _make_dirs(target.parent)
-        if target.exists() or target.is_symlink():
-            backup = backup_name(target)
-            target.rename(backup)
-            backups.append((item.path, item.path.parent / backup.name))
-        (staging / item.path).rename(target)
-        written.append(item.path)
+    undo: list[Callable[[], object]] = []
+    try:
+        for item in files:
+            target = directory / item.path
+            if _same_file(target, item):
+                unchanged.append(item.path)
+                continue
+            created: list[Path] = []
+            try:
+                _make_dirs(target.parent, created)
+            finally:
+                undo.extend(functools.partial(_remove_folder, folder) for folder in created)
+            # Each undo step is listed before its move, so an interrupt between the two cannot
+            # lose it; a step whose move never happened finds nothing to move back.
+            if target.exists() or target.is_symlink():
+                backup = backup_name(target)
+                undo.append(functools.partial(_move_back, backup, target))
+                target.rename(backup)
+                backups.append((item.path, item.path.parent / backup.name))
+            undo.append(functools.partial(_move_back, target, staging / item.path))
+            (staging / item.path).rename(target)
+            written.append(item.path)
+    except BaseException as exc:  # Ctrl-C too: the directory must end as it was
+        _roll_back(undo, exc, directory)
+        raise
     return Installed(tuple(written), tuple(unchanged), tuple(backups))
+
+
+def _move_back(source: Path, destination: Path) -> None:
+    if os.path.lexists(source):
+        source.rename(destination)
+
+
+def _remove_folder(folder: Path) -> None:
+    if os.path.lexists(folder):
+        folder.rmdir()
+
+
+def _roll_back(undo: list[Callable[[], object]], cause: BaseException, directory: Path) -> None:
+    """Undo the steps in reverse order; raise when one of them fails too."""
+    failed = None
+    for step in reversed(undo):
+        try:
+            step()
+        except OSError as exc:
+            failed = failed or exc
+    if failed is None:
+        return
+    reason = cause.strerror if isinstance(cause, OSError) else "interrupted"
+    raise WriteError(
+        f"cannot install: {reason}; undoing the files already moved failed too "
+        f"({failed.strerror}): some files are new, every replaced one is kept as NAME.bak",
+        file=str(directory),
+    ) from None
 
 
 def _same_file(target: Path, item: OutputFile) -> bool:

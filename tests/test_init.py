@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from pathlib import Path, PurePosixPath
@@ -811,3 +812,121 @@ def test_a_stale_folder_that_cannot_be_removed_is_not_reported(
     assert result.removed_staging == ()
     assert not any("left behind" in line for line in result.warnings)
     assert (stale / ".env").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# --force: a failure midway undoes every move
+# --------------------------------------------------------------------------------------------
+
+
+def state(directory: Path) -> dict[str, tuple[str, int, bytes | str]]:
+    """Every entry below ``directory`` (never through a symlink): kind, mode, bytes or target."""
+    found: dict[str, tuple[str, int, bytes | str]] = {}
+    for root, dirs, files in os.walk(directory):
+        for name in [*dirs, *files]:
+            path = Path(root, name)
+            info = path.lstat()
+            key = str(path.relative_to(directory))
+            if stat.S_ISLNK(info.st_mode):
+                found[key] = ("link", 0, str(path.readlink()))
+            elif stat.S_ISDIR(info.st_mode):
+                found[key] = ("dir", stat.S_IMODE(info.st_mode), b"")
+            else:
+                found[key] = ("file", stat.S_IMODE(info.st_mode), path.read_bytes())
+    found["."] = ("dir", mode(directory), b"")
+    return found
+
+
+def edited_install(parent: Path) -> Path:
+    """An earlier init, then edits: --force replaces, backs up, creates folders and a link."""
+    directory = parent / "d"
+    run_init(directory, "standard", "c7")
+    (directory / "HARDENING.md").write_text("my edits\n")
+    (directory / "HARDENING.md").chmod(0o640)
+    (directory / "notes.txt").write_text("mine\n")
+    for path in sorted((directory / "elasticsearch").iterdir()):
+        path.unlink()
+    (directory / "elasticsearch").rmdir()  # created again, then removed again on failure
+    (parent / "outside.txt").write_text("the link's target\n")
+    (directory / ".env.example").unlink()
+    (directory / ".env.example").symlink_to(parent / "outside.txt")
+    return directory
+
+
+def failing_rename(monkeypatch: pytest.MonkeyPatch, fail: Callable[[int], bool]) -> list[int]:
+    """os.rename (Path.rename calls it) fails with EACCES on the calls ``fail`` picks."""
+    real_rename = os.rename
+    calls: list[int] = []
+
+    def rename(source: Any, destination: Any, **kwargs: Any) -> None:
+        calls.append(len(calls) + 1)
+        if fail(len(calls)):
+            raise PermissionError(13, "Permission denied")
+        real_rename(source, destination, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+    return calls
+
+
+def test_force_failing_at_any_rename_leaves_the_directory_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures = 0
+    for number in range(1, 100):
+        parent = tmp_path / f"run-{number}"
+        parent.mkdir()
+        directory = edited_install(parent)
+        before = state(directory)
+        with monkeypatch.context() as patch:
+            failing_rename(patch, lambda call, n=number: call == n)
+            try:
+                run_init(directory, "standard", "c7", force=True)
+            except WriteError as exc:
+                assert str(exc) == f"{directory}: cannot install: Permission denied"
+                failures += 1
+            else:
+                break  # the run has fewer renames than this: every one of them was tried
+        assert state(directory) == before, f"rename {number} failed"
+        assert siblings(parent) == {"d", "outside.txt"}, f"rename {number} failed"
+        assert (parent / "outside.txt").read_text() == "the link's target\n"
+    assert failures >= 6  # .env, .env.example, HARDENING.md (each twice) and the new folder
+
+
+def test_force_interrupted_midway_leaves_the_directory_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = edited_install(tmp_path)
+    before = state(directory)
+    real_rename = os.rename
+    calls = []
+
+    def interrupting_rename(source: Any, destination: Any) -> None:
+        calls.append(source)
+        real_rename(source, destination)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # just after a move: it must be undone too
+
+    monkeypatch.setattr(os, "rename", interrupting_rename)
+    with pytest.raises(KeyboardInterrupt):
+        run_init(directory, "standard", "c7", force=True)
+    assert state(directory) == before
+    assert siblings(tmp_path) == {"d", "outside.txt"}
+
+
+def test_force_whose_undo_fails_too_says_so_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = edited_install(tmp_path)
+    before = state(directory)
+    failing_rename(monkeypatch, lambda call: call >= 4)  # the move and every undo after it
+    with pytest.raises(WriteError) as caught:
+        run_init(directory, "standard", "c7", force=True)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{directory}: cannot install: ")
+    assert "undoing the files already moved failed too (Permission denied)" in message
+    # Every file that was there is still there, under its own name or as NAME.bak.
+    after = state(directory)
+    for name, entry in before.items():
+        kept = [after.get(name), after.get(f"{name}.bak"), after.get(f"{name}.bak.1")]
+        assert entry in kept, name
+    assert siblings(tmp_path) == {"d", "outside.txt"}
