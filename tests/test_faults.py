@@ -606,3 +606,24 @@ def test_next_init_removes_what_killed_inits_left(tmp_path: Path) -> None:
     for name in stale:
         assert f"{name}, left behind by an interrupted run" in result.stderr
     assert "stale" not in (parent / "site/.env").read_text()
+
+
+def test_the_compare_under_the_lock_reads_at_most_one_byte_more(tmp_path: Path) -> None:
+    """A config that grew (here by 256 MiB, sparse) after it was read is different: the
+    compare finds that out from len(merged bytes) + 1 bytes, not by reading the whole file."""
+    import tracemalloc
+
+    config = tmp_path / NAME
+    original = api.generate("dev", "c7").text.encode()
+    config.write_bytes(original)
+    with config.open("r+b") as handle:
+        handle.truncate(256 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FileChangedError), inplace.locked_unchanged(config, original):
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, f"{peak} bytes allocated"
+    assert config.stat().st_size == 256 << 20  # nothing was written
