@@ -181,6 +181,19 @@ def parse_pattern(pattern: str) -> tuple[str, ...]:
             raise ValueError(f"trailing '.' in {pattern!r}")
 
 
+def lookup(tree: Any, path: DocPath) -> tuple[bool, Any]:
+    """(present, value) of a concrete path in a loaded tree of dicts and lists."""
+    node = tree
+    for part in path:
+        if isinstance(node, dict):
+            if part not in node:
+                return False, None
+        elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            return False, None
+        node = node[part]
+    return True, node
+
+
 def format_path(path: DocPath) -> str:
     """Render a concrete path for messages: ``engines.'my.alias'.rest``, ``es.nodes[0].host``.
 

@@ -35,7 +35,7 @@ def load_simple(text: str) -> dict[Any, Any] | None:
     from ruamel.yaml.error import YAMLError
 
     try:
-        from ruamel.yaml.cyaml import CParser
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported C class
     except ImportError:  # no libyaml here: ruamel's own parser, slower but the same events
         from ruamel.yaml import YAML
 

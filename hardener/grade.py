@@ -37,6 +37,7 @@ DEFAULT_HSTS_MAX_AGE = 63_072_000
 DEFAULT_CSP = "base-uri 'self'"
 
 _UNSAFE = BROAD_SOURCES | {"'unsafe-inline'", "data:"}
+_NONE_ONLY = frozenset({"'none'"})
 _PASSIVE_DIRECTIVES = ("img-src", "media-src")
 _CLEAR_TEXT = ("http:", "ftp:")
 
@@ -264,7 +265,7 @@ _CSP_ROWS: tuple[_CspRow, ...] = (
     (lambda v: v.https_site and _clear_text(v.passive), -10, True,
      "images or media may load over http: or ftp:"),
     (lambda v: bool(v.style & _UNSAFE), 0, True, "only style sources are inline or broad"),
-    (lambda v: v.default == {"'none'"}, 10, True, "default-src 'none' and no unsafe sources"),
+    (lambda v: v.default == _NONE_ONLY, 10, True, "default-src 'none' and no unsafe sources"),
     (lambda v: True, 5, True, "no unsafe sources"),
 )  # fmt: skip
 

@@ -12,9 +12,9 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from hardener.catalog import Catalog, DocPath, format_path, load_catalog
+from hardener.catalog import Catalog, DocPath, format_path, load_catalog, lookup
 from hardener.compare import Context, as_placeholder, judge, normalise
 from hardener.errors import MergeError
 from hardener.plan import context_for, secret_placeholder, written_form
@@ -161,7 +161,7 @@ class _Planner:
     def _decide(
         self, setting: Setting, path: DocPath, plain: Mapping[str, Any], *, creating: bool
     ) -> _Decision | None:
-        present, current = _lookup(plain, path)
+        present, current = lookup(plain, path)
         if setting.compare is Compare.ANY and not (creating and path[0] == "engines"):
             return None  # structure and site facts: only written into blocks merge creates
         written = self._intended(setting, path, current if present else None)
@@ -279,7 +279,7 @@ def _verify_preserved(
         # that received keys.
         if path in below or any(path[:n] in changed for n in range(len(path))):
             continue
-        present, now = _lookup(after, path)
+        present, now = lookup(after, path)
         if not present or now != value:
             raise MergeError(
                 f"merge would change the user value at {format_path(path)}; nothing was written",
@@ -335,24 +335,8 @@ def _literal_secrets(plain: Mapping[str, Any], catalog: Catalog) -> Iterable[str
 # --------------------------------------------------------------------------------------------
 
 
-def _lookup(tree: Any, path: DocPath) -> tuple[bool, Any]:
-    node = tree
-    for part in path:
-        if (
-            isinstance(node, dict)
-            and part in node
-            or isinstance(node, list)
-            and isinstance(part, int)
-            and 0 <= part < len(node)
-        ):
-            node = node[part]
-        else:
-            return False, None
-    return True, node
-
-
 def _get(tree: Any, path: DocPath, default: Any) -> Any:
-    present, value = _lookup(tree, path)
+    present, value = lookup(tree, path)
     return value if present else default
 
 
@@ -373,11 +357,11 @@ def _line_of(tree: Any, path: DocPath) -> int:
     for part in path:
         if isinstance(node, dict) and part in node:
             with contextlib.suppress(AttributeError, KeyError, TypeError):
-                line = node.lc.key(part)[0] + 1
+                line = cast(Any, node).lc.key(part)[0] + 1  # ruamel's positions
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             with contextlib.suppress(AttributeError, KeyError, TypeError):
-                line = node.lc.item(part)[0] + 1
+                line = cast(Any, node).lc.item(part)[0] + 1
             node = node[part]
         else:
             break

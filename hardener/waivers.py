@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,28 +76,31 @@ def load_waiver_file(path: Path) -> list[Waiver]:
 
 def _waiver(entry: Any, path: Path, index: int, entries: Any) -> Waiver:
     line = entries.lc.item(index)[0] + 1 if hasattr(entries, "lc") else None
-    where = {"file": str(path), "line": line}
+
+    def problem(message: str) -> ValuesError:
+        return ValuesError(message, file=str(path), line=line)
+
     if not isinstance(entry, Mapping):
-        raise ValuesError("each waiver is a mapping with rule and reason", **where)
+        raise problem("each waiver is a mapping with rule and reason")
     extra = set(entry) - {"rule", "path", "reason", "expires"}
     if extra:
-        raise ValuesError(f"unknown waiver field(s): {', '.join(sorted(map(str, extra)))}", **where)
+        raise problem(f"unknown waiver field(s): {', '.join(sorted(map(str, extra)))}")
     rule, reason = str(entry.get("rule") or ""), str(entry.get("reason") or "").strip()
     if not _RULE.match(rule):
-        raise ValuesError(f"waiver rule {rule!r} is not a rule id like OH-SHR-001", **where)
+        raise problem(f"waiver rule {rule!r} is not a rule id like OH-SHR-001")
     if not reason:
-        raise ValuesError(f"waiver for {rule} needs a reason", **where)
+        raise problem(f"waiver for {rule} needs a reason")
     return Waiver(
         rule=rule,
         reason=" ".join(reason.split()),
         path=str(entry["path"]) if entry.get("path") else None,
-        expires=_date(entry.get("expires"), where),
+        expires=_date(entry.get("expires"), problem),
         source=f"{path}:{line}",
         line=line or 0,
     )
 
 
-def _date(value: Any, where: Mapping[str, Any]) -> dt.date | None:
+def _date(value: Any, problem: Callable[[str], ValuesError]) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -107,7 +110,7 @@ def _date(value: Any, where: Mapping[str, Any]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValuesError(f"waiver expiry {value!r} is not a date (YYYY-MM-DD)", **where) from None
+        raise problem(f"waiver expiry {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def find_waiver(

@@ -430,10 +430,11 @@ def load_plain(source: SourceText) -> dict[str, Any]:
     else:
         if len(documents) <= 1 and isinstance(documents[0] if documents else {}, dict | None):
             root = documents[0] if documents else None
-            tree = root or {}
+            tree: dict[str, Any] = root or {}
             check_tree(tree, source.text, source.name)
             return tree
-    return to_plain(parse_mapping(source))
+    plain: dict[str, Any] = to_plain(parse_mapping(source))
+    return plain
 
 
 def _context_note(exc: Any) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from hardener.catalog import DocPath
+from hardener.catalog import DocPath, lookup
 from hardener.errors import ConfigSyntaxError
 from hardener.limits import check_nesting, check_tree
 from hardener.yamlio import (
@@ -68,12 +68,7 @@ class Document:
 
     def lookup(self, path: DocPath) -> tuple[bool, Any]:
         """(present, value) for a concrete path."""
-        node: Any = self.plain
-        for segment in path:
-            if not _has(node, segment):
-                return False, None
-            node = node[segment]
-        return True, node
+        return lookup(self.plain, path)
 
     def position(self, path: DocPath, at: str = "key") -> Position:
         """(line, column) of an existing key, or of its value when ``at`` is "value"."""
@@ -89,12 +84,6 @@ class Document:
             if mark is not None:
                 return path[:end], mark.key
         return (), (1, 1)
-
-
-def _has(node: Any, segment: Any) -> bool:
-    if isinstance(node, dict):
-        return segment in node
-    return isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node)
 
 
 def _walk(root: Any) -> Iterator[tuple[DocPath, Any]]:
