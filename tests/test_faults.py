@@ -104,14 +104,14 @@ def measure(args: tuple[str, ...], cwd: Path, prefix: str, reset: Callable[[], N
     for _ in range(3):
         reset()
         began = time.perf_counter()
-        proc = start(*args, cwd=cwd)
         first = last = None
-        while proc.poll() is None:
-            if has_entry(cwd, prefix):
-                last = time.perf_counter()
-                first = first or last
-            time.sleep(0.0002)
-        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        with start(*args, cwd=cwd) as proc:  # closes the stderr pipe
+            while proc.poll() is None:
+                if has_entry(cwd, prefix):
+                    last = time.perf_counter()
+                    first = first or last
+                time.sleep(0.0002)
+            assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
         assert first is not None and last is not None, "no temp entry seen; nothing to aim at"
         durations.append(time.perf_counter() - began)
         windows.append(last - first + 0.0005)  # at least one more poll interval
@@ -133,15 +133,14 @@ def kill_at_random(
     loaded the machine is; the rest aim at the window measured on this machine.
     """
     rng = random.Random(seed)
-    proc = start(*args, cwd=cwd)
-    if seed % 10 == 9:
-        wait_until(done, proc)
-    elif rng.random() < 0.2:
-        pause(rng.uniform(0, timing.duration))
-    elif wait_until(lambda: has_entry(cwd, prefix), proc):
-        pause(rng.uniform(0, 3 * timing.window))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    with start(*args, cwd=cwd) as proc:  # closes the stderr pipe, waits for the process
+        if seed % 10 == 9:
+            wait_until(done, proc)
+        elif rng.random() < 0.2:
+            pause(rng.uniform(0, timing.duration))
+        elif wait_until(lambda: has_entry(cwd, prefix), proc):
+            pause(rng.uniform(0, 3 * timing.window))
+        proc.send_signal(signal.SIGKILL)
 
 
 def run_trials(count: int, trial: Callable[[int], str]) -> list[str]:
@@ -587,10 +586,9 @@ def test_next_init_removes_what_killed_inits_left(tmp_path: Path) -> None:
     parent.mkdir()
     for _ in range(20):
         before = set(parent.iterdir())
-        proc = start(*INIT_ARGS, cwd=parent)
-        wait_until(lambda before=before: bool(set(parent.iterdir()) - before), proc)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        with start(*INIT_ARGS, cwd=parent) as proc:
+            wait_until(lambda before=before: bool(set(parent.iterdir()) - before), proc)
+            proc.send_signal(signal.SIGKILL)
         if (parent / "site").exists():  # the kill came after the rename (and the clean-up)
             shutil.rmtree(parent / "site")
         if len(list(parent.iterdir())) == 3:
