@@ -5,8 +5,9 @@ installed), with YAML 1.1 scalar rules like the safe loader in ``yamlio``. It ha
 subset exactly and declines everything else by returning ``None``: anchors and aliases, tags,
 directives, several documents, a root that is not a mapping, keys that are collections,
 duplicate keys, nesting deeper than ``MAX_DEPTH``, plain scalars that might be numbers other
-than plain decimal integers or timestamps, merge keys, invalid YAML. Callers then use the full
-loader, which gives the precise answer or error. A test holds both loaders to the same result.
+than plain decimal integers or timestamps, merge keys, invalid YAML, and text that libyaml
+reads differently from ruamel's own parser. Callers then use the full loader, which gives the
+precise answer or error. A test holds both loaders to the same result.
 
 What it accepts holds no alias, so no expansion bomb and no recursion; its depth is bounded.
 """
@@ -30,9 +31,22 @@ _DECLINE = object()
 _NO_KEY = object()
 
 
+def libyaml_reads_like_ruamel(text: str) -> bool:
+    """False where libyaml and ruamel's own parser (like SnakeYAML) read ``text`` differently.
+
+    The known cases: a byte order mark after the start, which libyaml skips and the others read
+    as text (``\ufeff    c: 1`` is a top-level key to them), and tabs, which libyaml accepts in
+    more places (``a:\t`` is an error to them). Callers then take the precise path.
+    """
+    return "\ufeff" not in text and "\t" not in text
+
+
 def load_simple(text: str) -> dict[Any, Any] | None:
     """The mapping ``text`` holds, or ``None`` when it is not in the subset handled here."""
     from ruamel.yaml.error import YAMLError
+
+    if not libyaml_reads_like_ruamel(text):
+        return None
 
     try:
         from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported C class

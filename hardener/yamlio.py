@@ -414,27 +414,36 @@ def load_plain(source: SourceText) -> dict[str, Any]:
     loader objects to is parsed again by ``parse_mapping``, so errors carry the same messages and
     positions everywhere.
     """
-    from ruamel.yaml.error import YAMLError
-
     from hardener.fastyaml import load_simple
 
     simple = load_simple(source.text)
     if simple is not None:
         return simple
-    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
-    try:
-        with quiet_yaml():
-            documents = list(safe_yaml().load_all(source.text))
-    except (YAMLError, RecursionError, ValueError, TypeError, ConfigSyntaxError):
-        documents = []  # fall through to the precise parser for the message
-    else:
-        if len(documents) <= 1 and isinstance(documents[0] if documents else {}, dict | None):
-            root = documents[0] if documents else None
+    documents = _safe_documents(source)
+    if documents is not None and len(documents) <= 1:
+        root = documents[0] if documents else None
+        if isinstance(root, dict | None):
             tree: dict[str, Any] = root or {}
             check_tree(tree, source.text, source.name)
             return tree
-    plain: dict[str, Any] = to_plain(parse_mapping(source))
+    plain: dict[str, Any] = to_plain(parse_mapping(source))  # the precise answer or error
     return plain
+
+
+def _safe_documents(source: SourceText) -> list[Any] | None:
+    """The documents the safe loader reads, or None where only the precise parser may decide."""
+    from ruamel.yaml.error import YAMLError
+
+    from hardener.fastyaml import libyaml_reads_like_ruamel
+
+    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
+    if not libyaml_reads_like_ruamel(source.text):
+        return None
+    try:
+        with quiet_yaml():
+            return list(safe_yaml().load_all(source.text))
+    except (YAMLError, RecursionError, ValueError, TypeError, ConfigSyntaxError):
+        return None
 
 
 def _context_note(exc: Any) -> str:

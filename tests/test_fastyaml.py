@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hardener import api
+from hardener.errors import ConfigSyntaxError
 from hardener.fastyaml import load_simple
 from hardener.limits import MAX_DEPTH
 from hardener.resources import profiles_dir
-from hardener.yamlio import safe_yaml
+from hardener.yamlio import SourceText, load_plain, parse_mapping, safe_yaml, to_plain
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,6 +92,8 @@ DECLINED = {
     "scalar root": "just text\n",
     "invalid": "a: [1\n",
     "tab indent": "a:\n\tb: 1\n",
+    "tab after a colon": "a:\t\n",  # libyaml accepts it, ruamel's parser and SnakeYAML do not
+    "byte order mark inside": "a:\n  b:\n\ufeff    c: 1\n",  # libyaml skips it, they read it
     "too deep": "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n",
 }
 
@@ -204,3 +207,17 @@ def test_without_libyaml_the_pure_parser_gives_the_same_answers(
 
 
 SCALARS_TEXTS = [f"key: {scalar}\n" for scalar in SCALARS]
+
+
+@pytest.mark.parametrize("name", ["tab after a colon", "byte order mark inside"])
+def test_where_libyaml_differs_load_plain_reads_like_the_precise_parser(name: str) -> None:
+    source = SourceText(name="x.yaml", text=DECLINED[name], bom=False)
+    try:
+        expected: Any = to_plain(parse_mapping(source))
+    except ConfigSyntaxError as exc:
+        expected = exc.message
+    try:
+        got: Any = load_plain(source)
+    except ConfigSyntaxError as exc:
+        got = exc.message
+    assert got == expected

@@ -25,10 +25,18 @@ from typer.testing import CliRunner
 from hardener import api
 from hardener.cli import app
 from hardener.errors import HardenerError
+from hardener.fastyaml import load_simple
 from hardener.merge import merge_source
 from hardener.profiles import load_profile
 from hardener.values import resolve_values
-from hardener.yamlio import SourceText, decode_source, load_plain, parse_mapping, read_source
+from hardener.yamlio import (
+    SourceText,
+    decode_source,
+    load_plain,
+    parse_mapping,
+    read_source,
+    to_plain,
+)
 
 EXAMPLES = int(os.environ.get("OPTIMIZE_HARDEN_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
@@ -207,6 +215,9 @@ def test_reader_gives_a_mapping_or_a_clean_error(data: bytes) -> None:
             assert isinstance(parse(source), dict)
         except HardenerError as exc:
             assert_clean(exc)
+    simple = load_simple(source.text)
+    if simple is not None:  # the fast path answers only where the precise reader agrees
+        assert to_plain(simple) == to_plain(parse_mapping(source))  # (keys as strings)
 
 
 @FUZZ

@@ -18,6 +18,7 @@ from typing import Any
 
 from hardener.catalog import DocPath, lookup
 from hardener.errors import ConfigSyntaxError
+from hardener.fastyaml import libyaml_reads_like_ruamel
 from hardener.limits import check_nesting, check_tree
 from hardener.yamlio import (
     SourceText,
@@ -111,6 +112,8 @@ def _compose(source: SourceText) -> Document | None:
     from ruamel.yaml.nodes import MappingNode
 
     check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
+    if not libyaml_reads_like_ruamel(source.text):
+        return None
     yaml = safe_yaml()  # YAML 1.1 like Optimize's SnakeYAML: yes/no/on/off are booleans
     try:
         with quiet_yaml():
