@@ -27,6 +27,7 @@ _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 # value key, or a YAML marker: only these need more than the word tables above.
 _SPECIAL_START = frozenset("-+0123456789.<=!&*")
 _DECIMAL = re.compile(r"-?[1-9][0-9]*|0")
+_LIBYAML_DIFFERS = re.compile("[\t\x85\u2028\u2029\ufeff]")
 _DECLINE = object()
 _NO_KEY = object()
 
@@ -35,10 +36,11 @@ def libyaml_reads_like_ruamel(text: str) -> bool:
     """False where libyaml and ruamel's own parser (like SnakeYAML) read ``text`` differently.
 
     The known cases: a byte order mark after the start, which libyaml skips and the others read
-    as text (``\ufeff    c: 1`` is a top-level key to them), and tabs, which libyaml accepts in
-    more places (``a:\t`` is an error to them). Callers then take the precise path.
+    as text (``\ufeff    c: 1`` is a top-level key to them); tabs, which libyaml accepts in more
+    places (``a:\t`` is an error to them); and the line breaks other than CR and LF (NEL, LS,
+    PS), which they nest differently. Callers then take the precise path.
     """
-    return "\ufeff" not in text and "\t" not in text
+    return _LIBYAML_DIFFERS.search(text) is None
 
 
 def load_simple(text: str) -> dict[Any, Any] | None:

@@ -94,6 +94,7 @@ DECLINED = {
     "tab indent": "a:\n\tb: 1\n",
     "tab after a colon": "a:\t\n",  # libyaml accepts it, ruamel's parser and SnakeYAML do not
     "byte order mark inside": "a:\n  b:\n\ufeff    c: 1\n",  # libyaml skips it, they read it
+    "next line as a break": "/:\x850:\n",  # two keys to libyaml, a nested one to ruamel
     "too deep": "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n",
 }
 
@@ -209,7 +210,9 @@ def test_without_libyaml_the_pure_parser_gives_the_same_answers(
 SCALARS_TEXTS = [f"key: {scalar}\n" for scalar in SCALARS]
 
 
-@pytest.mark.parametrize("name", ["tab after a colon", "byte order mark inside"])
+@pytest.mark.parametrize(
+    "name", ["tab after a colon", "byte order mark inside", "next line as a break"]
+)
 def test_where_libyaml_differs_load_plain_reads_like_the_precise_parser(name: str) -> None:
     source = SourceText(name="x.yaml", text=DECLINED[name], bom=False)
     try:
