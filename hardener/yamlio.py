@@ -393,6 +393,11 @@ def parse_mapping(source: SourceText) -> Any:
         ) from None
     except YAMLError as exc:
         raise ConfigSyntaxError(f"invalid YAML: {exc}", file=source.name) from None
+    except AssertionError:  # ruamel's comment bookkeeping on odd layouts (``#`` then ``| # x``)
+        raise ConfigSyntaxError(
+            "invalid YAML: the round-trip parser could not place this file's comments",
+            file=source.name,
+        ) from None
     if not documents or documents[0] is None:
         return CommentedMap()
     root = documents[0]

@@ -240,6 +240,7 @@ def test_read_source_from_disk(workdir: Path, data: bytes) -> None:
 @FUZZ
 @given(data=any_input, profile=st.sampled_from(PROFILES), target=st.sampled_from(TARGETS))
 @example(data=b"?", profile="strict", target="c7")  # TypeError: a block became a mapping key
+@example(data=b"#\n| # x\n", profile="strict", target="c7")  # AssertionError in ruamel
 def test_merge_source_gives_a_valid_file_or_a_clean_error(
     data: bytes, profile: str, target: str
 ) -> None:

@@ -69,6 +69,7 @@ def test_lists_read_back(value: list[Any]) -> None:
         ("a: 1\n".encode("utf-32-le"), "f.yaml:1: UTF-32 text; save the file as UTF-8"),
         (bytes(range(256)), "f.yaml:1: binary data"),
         (b"a: 'open\nb: 2\n", r"3:1: .* \(while scanning a quoted scalar that starts at 1:4\)"),
+        (b"#\n| # x\n", "f.yaml: invalid YAML: the round-trip parser could not place"),
     ],
 )
 def test_reader_refuses(data: bytes, message: str) -> None:
