@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hardener.errors import UsageError, WriteError
+from hardener.yamlio import fsync_directory
 
 DIR_MODE = 0o700
 """A new install directory holds .env and keys: only its owner may list it."""
@@ -76,16 +77,26 @@ def install(files: Sequence[OutputFile], directory: Path, *, force: bool = False
         try:
             for item in files:
                 write_file(staging / item.path, item.data, item.mode)
+            _sync_names(staging, files)  # a power loss after the moves finds every file
             if existing:
                 installed = _merge_into(files, staging, directory)
+                _sync_names(directory, files)
             else:
                 staging.rename(directory)
                 installed = Installed(tuple(f.path for f in files), (), ())
+            fsync_directory(directory.parent)
         except OSError as exc:
             raise WriteError(f"cannot install: {exc.strerror}", file=str(directory)) from None
         # Still holding our own folder's lock, so the clean-up cannot mistake it for stale.
         removed = remove_stale_staging(directory)
     return dataclasses.replace(installed, removed_staging=removed)
+
+
+def _sync_names(root: Path, files: Iterable[OutputFile]) -> None:
+    """fsync ``root`` and every folder below it on the way to one of ``files``, deepest first."""
+    folders = {root / parent for item in files for parent in item.path.parents}
+    for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):
+        fsync_directory(folder)
 
 
 def write_file(path: Path, data: bytes, mode: int) -> None:

@@ -583,7 +583,7 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def _existing_stat(path: Path) -> os.stat_result | None:
@@ -610,7 +610,8 @@ def _apply_mode(
             os.chown(tmp, previous.st_uid, previous.st_gid)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make the names in ``directory`` durable (best effort: some file systems refuse)."""
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:

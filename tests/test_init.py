@@ -930,3 +930,28 @@ def test_force_whose_undo_fails_too_says_so_and_loses_nothing(
         kept = [after.get(name), after.get(f"{name}.bak"), after.get(f"{name}.bak.1")]
         assert entry in kept, name
     assert siblings(tmp_path) == {"d", "outside.txt"}
+
+
+def test_every_folder_on_the_way_to_a_file_is_synced_after_the_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power loss after install must find each file under its name: the folders that hold
+    the new names are fsynced (the staged tree before the rename, then the parent; with
+    --force, DIR's folders after the moves)."""
+    synced: list[Path] = []
+    monkeypatch.setattr(staging, "fsync_directory", synced.append)
+    files = [
+        staging.OutputFile(PurePosixPath("a/b/deep.yaml"), b"x: 1\n", 0o644),
+        staging.OutputFile(PurePosixPath("top.env"), b"A=1\n", 0o600),
+    ]
+    target = tmp_path / "site"
+    staging.install(files, target)
+    staged = {path.relative_to(tmp_path).parts[0] for path in synced if path != tmp_path}
+    assert len(staged) == 1 and next(iter(staged)).startswith(".site.init-")
+    assert [path.name for path in synced[:3]] == ["b", "a", next(iter(staged))]
+    assert synced[-1] == tmp_path  # the rename itself
+
+    synced.clear()
+    changed = [staging.OutputFile(f.path, f.data + b"# new\n", f.mode) for f in files]
+    staging.install(changed, target, force=True)
+    assert [target / "a/b", target / "a", target, tmp_path] == synced[-4:]
