@@ -441,9 +441,9 @@ def _safe_documents(source: SourceText) -> list[Any] | None:
 
     from hardener.fastyaml import libyaml_reads_like_ruamel
 
-    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     if not libyaml_reads_like_ruamel(source.text):
-        return None
+        return None  # before check_nesting: parse_mapping runs that scan itself
+    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     try:
         with quiet_yaml():
             return list(safe_yaml().load_all(source.text))

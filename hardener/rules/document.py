@@ -111,9 +111,9 @@ def _compose(source: SourceText) -> Document | None:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.nodes import MappingNode
 
-    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     if not libyaml_reads_like_ruamel(source.text):
-        return None
+        return None  # before check_nesting: parse_mapping runs that scan itself
+    check_nesting(source.text, source.name)  # libyaml's composer recurses in C: a crash
     yaml = safe_yaml()  # YAML 1.1 like Optimize's SnakeYAML: yes/no/on/off are booleans
     try:
         with quiet_yaml():
