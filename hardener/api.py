@@ -95,7 +95,7 @@ def relaxed_warnings(profile: Profile, target: str) -> list[str]:
 
 def write_generated(result: GenerateResult, path: Path) -> None:
     """Write atomically; 0600 whenever the content holds a literal secret."""
-    from hardener.yamlio import atomic_write
+    from hardener.files import atomic_write
 
     atomic_write(path, result.text.encode("utf-8"), secret=result.holds_literal_secret)
 
@@ -115,7 +115,7 @@ def merge(
     from hardener.merge import merge_source
     from hardener.values import parse_assignment
     from hardener.waivers import load_waiver_file
-    from hardener.yamlio import read_source
+    from hardener.yaml import read_source
 
     resolved = load_profile(profile)
     site = load_site_values(target, values_file, overrides)

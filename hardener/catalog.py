@@ -27,10 +27,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from hardener.errors import CatalogError, UsageError
-
-DocPath = tuple[str | int, ...]
-"""A concrete path in a configuration document; ints are list indexes."""
+from hardener.errors import CatalogError, ConfigSyntaxError, UsageError
+from hardener.yaml import DocPath, load_data, read_source
 
 TARGETS: tuple[str, ...] = ("c7", "c8")
 """Release lines with a catalog: c7 = Optimize 3.x with Camunda 7, c8 = Optimize 8.x SM."""
@@ -181,19 +179,6 @@ def parse_pattern(pattern: str) -> tuple[str, ...]:
             raise ValueError(f"trailing '.' in {pattern!r}")
 
 
-def lookup(tree: Any, path: DocPath) -> tuple[bool, Any]:
-    """(present, value) of a concrete path in a loaded tree of dicts and lists."""
-    node = tree
-    for part in path:
-        if isinstance(node, dict):
-            if part not in node:
-                return False, None
-        elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
-            return False, None
-        node = node[part]
-    return True, node
-
-
 def format_path(path: DocPath) -> str:
     """Render a concrete path for messages: ``engines.'my.alias'.rest``, ``es.nodes[0].host``.
 
@@ -342,6 +327,24 @@ class Catalog:
     def secret_patterns(self) -> tuple[str, ...]:
         """Patterns of keys holding credentials, in file order."""
         return tuple(pattern for pattern, spec in self.keys.items() if spec.secret)
+
+    def pattern_segments(self, pattern: str) -> tuple[str, ...]:
+        """The segments of one of this catalog's patterns."""
+        return self._parsed[pattern]
+
+    def default_alias(self, prefix: tuple[str, ...]) -> str | None:
+        """The map key the shipped defaults use for the ``*`` right after ``prefix`` (the
+        default engine's ``camunda-bpm``), known from the keys whose variable is wired there."""
+        depth = len(prefix)
+        for pattern, spec in self.keys.items():
+            segments = self._parsed[pattern]
+            if (
+                spec.env_alias
+                and segments[:depth] == prefix
+                and segments[depth : depth + 1] == (ANY_KEY,)
+            ):
+                return spec.env_alias
+        return None
 
     def env_for(self, path: DocPath) -> str | None:
         """The variable the shipped defaults read for this concrete key, or None.
@@ -494,28 +497,13 @@ def load_catalog(target: str) -> Catalog:
     """
     if target not in TARGETS:
         raise UsageError(f"unknown target {target!r} (choose {' or '.join(TARGETS)})")
-    from ruamel.yaml import YAML  # lazy: keeps CLI start-up fast when no catalog is needed
-    from ruamel.yaml.error import YAMLError
-
-    from hardener.fastyaml import load_simple
-
     file = CATALOG_DIR / f"{target}.yaml"
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"cannot read catalog: {exc.strerror}", file=str(file)) from None
-    data = load_simple(text)
-    try:
-        if data is None:
-            data = YAML(typ="safe").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        data = load_data(read_source(file))
+    except ConfigSyntaxError as exc:
+        kind = "malformed catalog" if exc.line is not None else "cannot read catalog"
         raise CatalogError(
-            f"malformed catalog: invalid YAML: {problem}",
-            file=str(file),
-            line=mark.line + 1 if mark is not None else None,
-            column=mark.column + 1 if mark is not None else None,
+            f"{kind}: {exc.message}", file=str(file), line=exc.line, column=exc.column
         ) from None
     if not isinstance(data, dict):
         raise _fail(file, "top level must be a mapping")

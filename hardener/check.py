@@ -18,16 +18,15 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from hardener.catalog import format_path, load_catalog
-from hardener.compare import as_placeholder
 from hardener.errors import ConfigSyntaxError, HardenerError, UsageError
 from hardener.findings import Finding
 from hardener.grade import Grade, grade_config
+from hardener.model import as_placeholder
 from hardener.profiles import Profile, Severity
 from hardener.rules import CHECKS, active_rules, secrets, waivers
 from hardener.rules.base import Hit, Rule, RuleContext
-from hardener.rules.document import Document
 from hardener.waivers import Waiver, find_waiver, inline_waivers
-from hardener.yamlio import SourceText, read_source
+from hardener.yaml import Config, SourceText, read_config, read_source
 
 CONFIG_PATTERNS: tuple[str, ...] = ("environment-config*.yaml", "environment-config*.yml")
 """File names a directory argument expands to (Optimize's file and its variants)."""
@@ -176,15 +175,15 @@ class Checker:
         return self.check_source(read_source(path))
 
     def check_source(self, source: SourceText) -> FileReport:
-        doc = Document.parse(source)
+        doc = read_config(source)
         ctx = RuleContext(doc, self.catalog, self.profile, self.target, self.level, self.default_db)
         placed = [f for f in (self._place(hit, doc) for hit in _hits(ctx)) if f is not None]
         findings, kind_at = self._apply_waivers(placed, doc)
         masked = _mask(findings, _secret_values(ctx))
         kinds = {masked[index]: kind for index, kind in kind_at.items()}
-        return FileReport(source.name, tuple(sorted(set(masked))), grade_config(doc.plain), kinds)
+        return FileReport(source.name, tuple(sorted(set(masked))), grade_config(ctx.view), kinds)
 
-    def _place(self, hit: Hit, doc: Document) -> tuple[Finding, frozenset[int]] | None:
+    def _place(self, hit: Hit, doc: Config) -> tuple[Finding, frozenset[int]] | None:
         """Position, severity and fix for a hit; None when the rule is off for this profile."""
         entry = self.rules.get(hit.rule)
         if entry is None:
@@ -212,7 +211,7 @@ class Checker:
         return finding, lines
 
     def _apply_waivers(
-        self, placed: list[tuple[Finding, frozenset[int]]], doc: Document
+        self, placed: list[tuple[Finding, frozenset[int]]], doc: Config
     ) -> tuple[list[Finding], dict[int, str]]:
         """Mark waived findings; an expired file waiver adds OH-WVR-001 beside its finding.
 
@@ -267,17 +266,17 @@ def _hits(ctx: RuleContext) -> Iterator[Hit]:
 def _secret_values(ctx: RuleContext) -> set[str]:
     """Every credential string in the file, literal or placeholder default."""
     found: set[str] = set()
-    for _, raw in secrets.secret_paths(ctx):
+    for path, raw in secrets.secret_paths(ctx):
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
             continue
-        text = str(raw).strip()
-        placeholder = as_placeholder(text)
+        seen = ctx.value(path)
+        candidates = [str(raw)]
+        if seen.literal and isinstance(seen.value, str):
+            candidates.append(seen.value)  # "pw${NOPE:}CANARY" is "pwCANARY" to Optimize
+        placeholder = as_placeholder(str(raw).strip())
         if placeholder is not None:
-            text = (placeholder.default or "").strip()
-            if placeholder.has_null_default:
-                continue
-        if text:
-            found.add(text)
+            candidates = [] if placeholder.has_null_default else [placeholder.default or ""]
+        found.update(text.strip() for text in candidates if text.strip())
     return found
 
 

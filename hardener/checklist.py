@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 from hardener import interview, snippets
 from hardener.catalog import load_catalog
 from hardener.envfile import EnvEntry, entry_for
-from hardener.yamlio import yaml_scalar
+from hardener.yaml import emit_scalar
 
 if TYPE_CHECKING:
     from hardener.api import GenerateResult
@@ -146,7 +146,7 @@ def _setting(item: Planned) -> dict[str, Any]:
     return {
         "rule": setting.rule,
         "path": item.dotted,
-        "value": yaml_scalar(item.written),
+        "value": emit_scalar(item.written),
         "severity": setting.severity.label,
         "relaxed": setting.relaxed is not None,
         "why": setting.relaxed or setting.rationale,

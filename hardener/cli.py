@@ -1,7 +1,7 @@
 """The ``optimize-harden`` command line: parse options, call the API, print, map exit codes.
 
 Exit codes: 0 success, 1 findings or drift (check, merge --check), 2 bad input or usage,
-130 interrupted. Heavy libraries (jinja2, ruamel.yaml) are imported only by the commands that
+130 interrupted. Heavy libraries (jinja2, the YAML parser) are imported only by the commands that
 need them, so ``--help`` stays as fast as typer itself.
 """
 
@@ -225,7 +225,7 @@ def merge(
     else:
         result = api.merge(config, profile, target, **options)
         if output is not None and not (check or dry_run):  # before the report, like in place:
-            from hardener.yamlio import atomic_write  # a failed write is then one line
+            from hardener.files import atomic_write  # a failed write is then one line
 
             atomic_write(output, result.merged, mode=_mode_of(config))
     typer.echo((json_report if report == "json" else text_report)(result), err=True, nl=False)

@@ -1,9 +1,9 @@
 """Judging a value against a profile setting: the one place that decides "weaker or not".
 
 ``generate`` uses it to refuse site values that would break its own profile, ``merge`` to decide
-what to replace and ``check`` to report. Values are compared as Optimize would read them: YAML 1.1
-scalars, strings that Optimize coerces ("true", "8090"), and ``${VAR:default}`` placeholders, whose
-default is what Optimize uses while the variable is unset.
+what to replace and ``check`` to report. Values are judged as Optimize holds them (``model``):
+placeholders resolved the way Optimize resolves them, a default used while its variable is unset,
+and strings that Optimize coerces ("true", "8090") folded.
 """
 
 from __future__ import annotations
@@ -12,46 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from hardener.model import Seen, as_placeholder, evaluate
 from hardener.profiles import Compare, Setting
 
-PLACEHOLDER = re.compile(r"\$\{([a-zA-Z_]+[a-zA-Z0-9_]*)(:(.*))?}")
-_WHOLE_PLACEHOLDER = re.compile(r"\$\{([a-zA-Z_]+[a-zA-Z0-9_]*)(?::(.*))?}\Z", re.DOTALL)
 _NULLS = (None, "", "~", "null", "Null", "NULL")
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    """A scalar that is exactly one ``${NAME}`` or ``${NAME:default}``."""
-
-    name: str
-    default: str | None  # None when there is no default part
-
-    @property
-    def has_null_default(self) -> bool:
-        return self.default is not None and self.default in _NULLS
-
-
-def as_placeholder(value: Any) -> Placeholder | None:
-    """The placeholder a whole scalar consists of, or None."""
-    if not isinstance(value, str):
-        return None
-    match = _WHOLE_PLACEHOLDER.match(value.strip())
-    if not match:
-        return None
-    return Placeholder(name=match.group(1), default=match.group(2))
-
-
-def render_placeholder(name: str, default: Any = None, *, with_default: bool = False) -> str:
-    """``${NAME}`` or ``${NAME:default}``, the default written the way Optimize parses it back."""
-    if not with_default:
-        return f"${{{name}}}"
-    if default is None:
-        text = "null"
-    elif isinstance(default, bool):
-        text = "true" if default else "false"
-    else:
-        text = str(default)
-    return f"${{{name}:{text}}}"
 
 
 @dataclass(frozen=True)
@@ -86,32 +50,42 @@ def normalise(value: Any) -> Any:
 
 
 def judge(setting: Setting, value: Any, context: Context = Context()) -> Verdict:  # noqa: B008
-    """Is ``value`` (the user's, as parsed) at least as strong as ``setting`` demands?"""
+    """Is ``value`` at least as strong as ``setting`` demands, as Optimize would hold it?
+
+    ``value`` is a ``model.Seen`` or a raw value as written (the file's, a site value).
+    """
     if setting.compare is Compare.ANY:
         return Verdict(True)
-    if isinstance(value, dict | list):
-        kind = "a block of keys" if isinstance(value, dict) else "a list"
-        return Verdict(False, f"is {kind}, where Optimize expects a single value")
-    placeholder = as_placeholder(value)
+    seen = value if isinstance(value, Seen) else evaluate(value)
     if setting.compare is Compare.PLACEHOLDER:
-        return _judge_secret(value, placeholder)
-    if placeholder is not None:
-        if context.pinned:
-            return Verdict(False, f"comes from ${{{placeholder.name}}}, which could weaken it")
-        if placeholder.default is None:
-            return Verdict(True, f"comes from ${{{placeholder.name}}}", unverifiable=True)
-        value = placeholder.default
-    return _JUDGES[setting.compare](setting, value, context)
+        return _judge_secret(seen)
+    if seen.is_placeholder:
+        names = ", ".join(f"${{{name}}}" for name in seen.variables)
+        if context.pinned and seen.present:  # the shipped defaults' own variables are Optimize's
+            return Verdict(False, f"comes from {names}, which could weaken it")
+        if not seen.known:
+            return Verdict(True, f"comes from {names}", unverifiable=True)
+    if isinstance(seen.value, dict | list):
+        kind = "a block of keys" if isinstance(seen.value, dict) else "a list"
+        return Verdict(False, f"is {kind}, where Optimize expects a single value")
+    return _JUDGES[setting.compare](setting, seen.value, context)
 
 
-def _judge_secret(value: Any, placeholder: Placeholder | None) -> Verdict:
-    if value is None:
+def _judge_secret(seen: Seen) -> Verdict:
+    if seen.raw is None:
         return Verdict(True)
-    if placeholder is None:
+    if not seen.present:  # Optimize's default: no secret, or one that everybody knows
+        if seen.value in (None, ""):
+            return Verdict(True)
+        return Verdict(False, "Optimize's shipped default is publicly known")
+    if not seen.is_placeholder:
         return Verdict(False, "a literal secret in the file")
-    if placeholder.default is not None and not placeholder.has_null_default:
-        return Verdict(False, f"${{{placeholder.name}}} has a literal default secret")
-    return Verdict(True)
+    if not seen.literal or seen.value in (None, ""):
+        return Verdict(True)
+    whole = as_placeholder(seen.raw)
+    if whole is not None:
+        return Verdict(False, f"${{{whole.name}}} has a literal default secret")
+    return Verdict(False, "part of the secret is literal text in the file")
 
 
 def _equal(setting: Setting, value: Any, context: Context) -> Verdict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hardener.compare import as_placeholder
+from hardener.model import as_placeholder
 from hardener.plan import Planned
 from hardener.profiles import Compare
 from hardener.secretgen import API_TOKEN, KEYSTORE_PASSWORD, TOKEN_SECRET, Secret, SecretSpec

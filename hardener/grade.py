@@ -7,7 +7,7 @@ algorithm: start at 100, add each test's modifier, count bonus points only when 
 alone leave 90 or more, clamp at 0, and map the score rounded down to a multiple of 5 to a
 letter.
 
-Pure functions only; the configuration is the already-parsed YAML (plain dicts and lists).
+Pure functions only; values come from ``model.View``, which resolves them as Optimize does.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hardener.csp import BROAD_SOURCES, Policy, has_nonce_or_hash, honoured_sources, parse_csp
+from hardener.model import View
 
 __all__ = [
     "Grade",
@@ -41,22 +43,10 @@ _NONE_ONLY = frozenset({"'none'"})
 _PASSIVE_DIRECTIVES = ("img-src", "media-src")
 _CLEAR_TEXT = ("http:", "ftp:")
 
-# Optimize's placeholder: ${NAME} or ${NAME:default}; the default runs to the last '}'.
-_WHOLE_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::(.*))?\}", re.DOTALL)
-_INNER_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
-_NULL_DEFAULTS = frozenset({"null", "~", ""})
-
 _CHART = (
     (100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"), (65, "B-"),
     (60, "C+"), (50, "C"), (45, "C-"), (40, "D+"), (30, "D"), (25, "D-"),
 )  # fmt: skip
-
-
-class _Unknown:
-    """Marks a value we cannot know from the file (an unset variable without a default)."""
-
-
-_UNKNOWN = _Unknown()
 
 
 @dataclass(frozen=True)
@@ -97,35 +87,13 @@ class Grade:
 # --- simulating the response from the config ------------------------------------------------
 
 
-def _lookup(config: Mapping[str, object], path: str, default: object) -> object:
-    """Value at a dotted path, placeholders evaluated; Optimize's default when absent/unknown."""
-    node: object = config
-    for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return default
-        node = node[key]
-    value = _resolve(node)
-    return default if value is _UNKNOWN else value
-
-
-def _resolve(value: object) -> object:
-    """Evaluate placeholders as if no variable were set, since the file is all we can see.
-
-    A ``null``/``~``/empty default becomes None, as Optimize does; ``${NAME}`` without a
-    default is unknowable and left to the caller's default. Placeholders inside a longer string
-    are replaced by their defaults.
-    """
-    if not isinstance(value, str):
-        return value
-    whole = _WHOLE_PLACEHOLDER.fullmatch(value.strip())
-    if whole:
-        default = whole.group(2)
-        if default is None:
-            return _UNKNOWN
-        return None if default.strip().lower() in _NULL_DEFAULTS else default
-    if any(match.group(2) is None for match in _INNER_PLACEHOLDER.finditer(value)):
-        return _UNKNOWN
-    return _INNER_PLACEHOLDER.sub(lambda match: match.group(2), value)
+def _lookup(view: View, path: str, default: object) -> object:
+    """What Optimize holds at a dotted path; ``default`` when it is unset or unknowable (a
+    variable without a default decides it)."""
+    seen = view.get(tuple(path.split(".")))
+    if not seen.known or seen.origin == "unset":
+        return default
+    return seen.value
 
 
 def _as_bool(value: object, default: bool) -> bool:
@@ -154,11 +122,11 @@ def _as_csp(value: object) -> str | None:
     return text or None
 
 
-def _flag(config: Mapping[str, object], path: str, default: bool) -> bool:
+def _flag(config: View, path: str, default: bool) -> bool:
     return _as_bool(_lookup(config, path, default), default)
 
 
-def _number(config: Mapping[str, object], path: str, default: int) -> int | None:
+def _number(config: View, path: str, default: int) -> int | None:
     return _as_int(_lookup(config, path, default), default)
 
 
@@ -166,13 +134,15 @@ _HEADERS = "security.responseHeaders."
 _COOKIE = "security.auth.cookie."
 
 
-def model_from_config(config: Mapping[str, object]) -> HeaderModel:
-    """Simulate Optimize's response headers from a user's environment-config.
+def model_from_config(config: View | Mapping[str, Any], target: str = "c7") -> HeaderModel:
+    """Simulate Optimize's response headers from what it holds (``model.View``) or a config.
 
     The auth cookie's ``secure: auto`` sets Secure only on HTTPS requests; with the HTTP port
     open we assume some users arrive over HTTP and get a cookie without it. HSTS is only sent
     on the HTTPS connector and only for a positive max-age.
     """
+    if not isinstance(config, View):
+        config = View(config, target)
     http = _number(config, "container.ports.http", DEFAULT_HTTP_PORT)
     https = _number(config, "container.ports.https", DEFAULT_HTTPS_PORT)
     max_age = _number(config, _HEADERS + "HSTS.max-age", DEFAULT_HSTS_MAX_AGE)
@@ -375,6 +345,6 @@ def grade_headers(model: HeaderModel) -> Grade:
     return Grade(score=score, letter=_letter(score), results=results)
 
 
-def grade_config(config: Mapping[str, object]) -> Grade:
+def grade_config(config: View | Mapping[str, Any], target: str = "c7") -> Grade:
     """Grade what Optimize would send when started with ``config``."""
-    return grade_headers(model_from_config(config))
+    return grade_headers(model_from_config(config, target))

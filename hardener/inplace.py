@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hardener.errors import FileChangedError, WriteError
-from hardener.yamlio import atomic_write
+from hardener.files import atomic_write
 
 # tempfile.mkstemp names: prefix, 8 characters from [a-z0-9_], suffix.
 _RANDOM_PART = r"[a-z0-9_]{8}"

@@ -8,22 +8,22 @@ changed value is byte-identical while every user value outside the changes is un
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from hardener.catalog import Catalog, DocPath, format_path, load_catalog, lookup
-from hardener.compare import Context, as_placeholder, judge, normalise
+from hardener.catalog import Catalog, format_path, load_catalog
+from hardener.compare import Context, judge, normalise
 from hardener.errors import MergeError
+from hardener.model import View, as_placeholder
 from hardener.plan import context_for, secret_placeholder, written_form
 from hardener.preserve import check_preserved
 from hardener.profiles import Compare, Profile, Setting
 from hardener.textedit import Edit, apply_edits
 from hardener.values import SiteValues
 from hardener.waivers import Waiver, find_waiver, inline_waivers
-from hardener.yamlio import SourceText, load_plain, parse_mapping, to_plain, yaml_scalar
+from hardener.yaml import Config, DocPath, SourceText, emit_scalar, lookup, parse_text, read_config
 
 Action = Literal["added", "replaced", "kept", "waived"]
 MASK = "********"
@@ -88,31 +88,32 @@ def merge_source(
     today: dt.date | None = None,
 ) -> MergeResult:
     """Merge ``profile`` into one decoded config; nothing is written here."""
-    tree = parse_mapping(source)
-    plain = to_plain(tree)
+    config = read_config(source)
+    plain = config.data
     catalog = load_catalog(target)
+    view = View(config, target)
     inline = inline_waivers(source.text, source.name) if use_inline_waivers else {}
-    ctx = _context(profile, plain)
-    planner = _Planner(profile, catalog, site, set(explicit_site), ctx)
-    decisions = planner.decide(tree, plain)
+    ctx = _context(profile, view)
+    planner = _Planner(profile, catalog, site, set(explicit_site), ctx, view)
+    decisions = planner.decide(plain)
     decisions = [
-        _apply_waiver(d, tree, inline, file_waivers, today or dt.date.today()) for d in decisions
+        _apply_waiver(d, config, inline, file_waivers, today or dt.date.today()) for d in decisions
     ]
     edits = [_edit(d) for d in decisions if d.action in ("added", "replaced")]
-    new_text, applied = apply_edits(source, edits)
+    new_text, applied = apply_edits(source, edits, config.nodes)
     _verify_preserved(source, new_text, applied, plain, decisions)
     merged = (b"\xef\xbb\xbf" if source.bom else b"") + new_text.encode("utf-8")
     if not edits:
         merged = original  # byte for byte, including anything decoding normalised
-    secrets = tuple(_literal_secrets(plain, catalog))
-    changes = [_change(d, tree, catalog) for d in decisions]
+    secrets = tuple(_literal_secrets(view, catalog))
+    changes = [_change(d, config, catalog) for d in decisions]
     touched = frozenset(line for edit in applied for line in edit.old_lines)
     return MergeResult(source.name, original, merged, changes, secrets, touched)
 
 
-def _context(profile: Profile, plain: Mapping[str, Any]) -> Context:
+def _context(profile: Profile, view: View) -> Context:
     """Users reach Optimize over plain HTTP when its access URL says so (CSP upgrade rule)."""
-    access = _get(plain, ("container", "accessUrl"), None)
+    access = view.get(("container", "accessUrl")).value
     http_only = isinstance(access, str) and access.lower().startswith("http://")
     return replace(context_for(profile), http_only=http_only)
 
@@ -127,11 +128,12 @@ class _Planner:
         site: SiteValues,
         explicit: set[str],
         ctx: Context,
+        view: View,
     ) -> None:
         self.profile, self.catalog, self.site = profile, catalog, site
-        self.explicit, self.ctx = explicit, ctx
+        self.explicit, self.ctx, self.view = explicit, ctx, view
 
-    def decide(self, tree: Any, plain: Mapping[str, Any]) -> list[_Decision]:
+    def decide(self, plain: Mapping[str, Any]) -> list[_Decision]:
         decisions: list[_Decision] = []
         new_engine = self.catalog.target == "c7" and not isinstance(plain.get("engines"), dict)
         for setting in self.profile.for_target(self.catalog.target):
@@ -168,20 +170,30 @@ class _Planner:
         if written is _SKIP:
             return None
         if not present:
-            if _blocked_by_scalar_parent(plain, path):
-                raise MergeError(
-                    f"cannot add {format_path(path)}: a parent key holds a value, not a block"
-                )
+            blocker = _scalar_parent(plain, path)
+            if blocker is not None:
+                raise MergeError(self._blocked(path, blocker))
             return _Decision(setting, path, "added", None, False, written, self._var(setting))
         if isinstance(current, dict) and not _is_collection_setting(setting):
             raise MergeError(
                 f"{format_path(path)} holds a block of keys where Optimize expects a single "
                 "value; fix it by hand (merge never removes keys)"
             )
-        verdict = judge(setting, current, self.ctx)
+        verdict = judge(setting, self.view.get(path), self.ctx)
         if verdict.ok and not _empty_required_secret(setting, current):
             return _Decision(setting, path, "kept", current, True, None, None)
         return _Decision(setting, path, "replaced", current, True, written, self._var(setting))
+
+    def _blocked(self, path: DocPath, parent: DocPath) -> str:
+        config = self.view.config
+        anchor = config.aliases.get(parent) if config is not None else None
+        if anchor is not None:
+            return (
+                f"cannot add {format_path(path)}: {format_path(parent)} is an alias (*{anchor}), "
+                f"which Optimize reads as the text {anchor!r}, not as the anchored block; "
+                "write the block out in place of the alias"
+            )
+        return f"cannot add {format_path(path)}: a parent key holds a value, not a block"
 
     def _var(self, setting: Setting) -> str | None:
         """The variable an operator must set for this setting (optional secrets need none)."""
@@ -229,14 +241,14 @@ def _is_collection_setting(setting: Setting) -> bool:
 
 def _apply_waiver(
     decision: _Decision,
-    tree: Any,
+    config: Config,
     inline: Mapping[int, list[Waiver]],
     file_waivers: Sequence[Waiver],
     today: dt.date,
 ) -> _Decision:
     if decision.action in ("kept",):
         return decision
-    lines = [_line_of(tree, decision.path)] if decision.present else []
+    lines = [config.line_of(decision.path)] if decision.present else []
     waiver = find_waiver(
         decision.setting.rule, format_path(decision.path), lines, inline, file_waivers, today
     )
@@ -253,7 +265,7 @@ def _edit(decision: _Decision) -> Edit:
     comment = None
     if decision.action == "added":  # short and greppable; 'explain RULE' tells the whole story
         comment = f"{setting.rule} {setting.title}"
-    return Edit(decision.path, yaml_scalar(decision.written), comment)
+    return Edit(decision.path, emit_scalar(decision.written), comment)
 
 
 def _verify_preserved(
@@ -273,7 +285,7 @@ def _verify_preserved(
         )
     changed = {d.path for d in decisions if d.action in ("added", "replaced")}
     below = {c[:n] for c in changed for n in range(len(c) + 1)}  # every prefix of a change
-    after = load_plain(SourceText(source.name, new_text, False))
+    after = parse_text(new_text, source.name)
     for path, value in _leaves(plain):
         # Skip leaves that were changed, lie inside a change, or are an empty or null block
         # that received keys.
@@ -287,11 +299,11 @@ def _verify_preserved(
             )
 
 
-def _change(decision: _Decision, tree: Any, catalog: Catalog) -> Change:
+def _change(decision: _Decision, config: Config, catalog: Catalog) -> Change:
     setting = decision.setting
     spec = catalog.lookup(decision.path)
     secret = bool(spec and spec.secret)
-    line = _line_of(tree, decision.path)  # in the file as given; added keys: their parent
+    line = config.line_of(decision.path)  # in the file as given; added keys: their parent
     waiver = None
     if decision.waiver is not None:
         waiver = f"{decision.waiver.source}: {decision.waiver.reason}"
@@ -316,16 +328,20 @@ def _display(value: Any, secret: bool) -> str:
     placeholder = as_placeholder(value)
     if secret and placeholder is not None and placeholder.default not in (None, "null", ""):
         return f"${{{placeholder.name}:{MASK}}}"
-    return yaml_scalar(value) if not isinstance(value, str) else value
+    return emit_scalar(value) if not isinstance(value, str) else value
 
 
-def _literal_secrets(plain: Mapping[str, Any], catalog: Catalog) -> Iterable[str]:
-    for path, value in _leaves(plain):
+def _literal_secrets(view: View, catalog: Catalog) -> Iterable[str]:
+    """Secret text in the file, as written and as Optimize resolves it, to mask in diffs."""
+    for path, value in _leaves(view.data):
         spec = catalog.lookup(path)
         if spec and spec.secret and isinstance(value, str) and value:
             placeholder = as_placeholder(value)
+            seen = view.get(path)
             if placeholder is None:
                 yield value
+                if seen.literal and isinstance(seen.value, str) and seen.value:
+                    yield seen.value
             elif placeholder.default not in (None, "", "null"):
                 yield placeholder.default
 
@@ -335,37 +351,16 @@ def _literal_secrets(plain: Mapping[str, Any], catalog: Catalog) -> Iterable[str
 # --------------------------------------------------------------------------------------------
 
 
-def _get(tree: Any, path: DocPath, default: Any) -> Any:
-    present, value = lookup(tree, path)
-    return value if present else default
-
-
-def _blocked_by_scalar_parent(plain: Mapping[str, Any], path: DocPath) -> bool:
+def _scalar_parent(plain: Mapping[str, Any], path: DocPath) -> DocPath | None:
+    """The ancestor of ``path`` that holds a value (not a block), which blocks adding it."""
     node: Any = plain
-    for part in path[:-1]:
+    for depth, part in enumerate(path[:-1], start=1):
         if not isinstance(node, dict) or part not in node:
-            return False
+            return None
         node = node[part]
         if node is not None and not isinstance(node, dict):
-            return True
-    return False
-
-
-def _line_of(tree: Any, path: DocPath) -> int:
-    """1-based line of ``path``'s key, or of its nearest existing parent, or 1."""
-    node, line = tree, 1
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            with contextlib.suppress(AttributeError, KeyError, TypeError):
-                line = cast(Any, node).lc.key(part)[0] + 1  # ruamel's positions
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            with contextlib.suppress(AttributeError, KeyError, TypeError):
-                line = cast(Any, node).lc.item(part)[0] + 1
-            node = node[part]
-        else:
-            break
-    return line
+            return path[:depth]
+    return None
 
 
 def _leaves(tree: Any, prefix: DocPath = ()) -> Iterable[tuple[DocPath, Any]]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hardener.catalog import Catalog, DocPath, format_path, load_catalog
-from hardener.compare import Context, judge, render_placeholder
+from hardener.catalog import Catalog, format_path, load_catalog
+from hardener.compare import Context, judge
 from hardener.errors import ProfileError, ValuesError
+from hardener.model import render_placeholder
 from hardener.profiles import Compare, Profile, Setting, WriteMode
 from hardener.values import SiteValues
+from hardener.yaml import DocPath
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def intended_tree(plan: list[Planned]) -> dict[str, Any]:
 
 def literal_secrets(plan: list[Planned]) -> list[Planned]:
     """Settings on secret keys that hold a literal value (decides the 0600 file mode)."""
-    from hardener.compare import as_placeholder
+    from hardener.model import as_placeholder
 
     return [
         p for p in plan if p.secret and p.written is not None and as_placeholder(p.written) is None

@@ -8,7 +8,6 @@ drive ``generate`` (the value to write), ``merge`` (whether a user's value is we
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
@@ -17,6 +16,7 @@ from typing import Any
 
 from hardener.errors import ConfigSyntaxError, ProfileError
 from hardener.resources import profiles_dir
+from hardener.yaml import Config
 
 
 class Compare(StrEnum):
@@ -147,16 +147,7 @@ def _load(name_or_path: str, seen: tuple[str, ...]) -> Profile:
     key = str(path.resolve())
     if key in seen:
         raise ProfileError("profile extends itself (cycle in 'extends')", file=str(path))
-    raw: Mapping[str, Any] = {}
-    try:
-        raw = _read_profile_file(path, positions=False)
-        return _resolve(raw, path, _load_parent(raw, path, (*seen, key)))
-    except ProfileError as error:
-        if error.file != str(path) or error.line is not None:
-            raise
-    # The fast load found a problem in this file: read it again keeping positions, so the
-    # error names the line and column.
-    raw = _read_profile_file(path, positions=True)
+    raw = _read_profile_file(path)
     return _resolve(raw, path, _load_parent(raw, path, (*seen, key)))
 
 
@@ -181,12 +172,17 @@ def _parent_ref(parent: Any, path: Path) -> str:
     return parent
 
 
-def _read_profile_file(path: Path, *, positions: bool) -> Mapping[str, Any]:
-    from hardener.yamlio import load_plain, parse_mapping, read_source
+_READ: dict[str, Config] = {}
+"""Profile files read so far, by path: their positions name the line of a mistake."""
+
+
+def _read_profile_file(path: Path) -> Mapping[str, Any]:
+    from hardener.yaml import load_data, read_config, read_source
 
     try:
-        source = read_source(path)
-        tree = parse_mapping(source) if positions else load_plain(source)
+        config = read_config(read_source(path))
+        tree = load_data(config.source) if config.aliases else config.data
+        _READ[str(path)] = config
     except ConfigSyntaxError as exc:
         raise ProfileError(exc.message, file=exc.file, line=exc.line, column=exc.column) from None
     for key in tree:
@@ -199,11 +195,9 @@ def _read_profile_file(path: Path, *, positions: bool) -> Mapping[str, Any]:
 
 
 def _where(path: Path, mapping: Any, key: Any) -> dict[str, Any]:
-    line = column = None
-    lc = getattr(mapping, "lc", None)
-    if lc is not None:
-        with contextlib.suppress(KeyError, TypeError):
-            line, column = (n + 1 for n in lc.key(key))
+    config = _READ.get(str(path))
+    position = config.where(mapping, key) if config is not None else None
+    line, column = position if position is not None else (None, None)
     return {"file": str(path), "line": line, "column": column}
 
 
@@ -273,8 +267,6 @@ def _build_setting(
 
 
 def _coerce_setting(setting_path: str, values: dict[str, Any]) -> Setting:
-    from hardener.yamlio import to_plain
-
     compare = (
         Compare(values["compare"])
         if not isinstance(values["compare"], Compare)
@@ -304,7 +296,7 @@ def _coerce_setting(setting_path: str, values: dict[str, Any]) -> Setting:
         severity=severity,
         rationale=" ".join(str(values["rationale"]).split()),
         source=str(values["source"]),
-        value=to_plain(values.get("value")),
+        value=values.get("value"),
         site=values.get("site"),
         secret_env=values.get("secret_env"),
         allowed=_list_field(values, "allowed"),
@@ -318,14 +310,12 @@ def _coerce_setting(setting_path: str, values: dict[str, Any]) -> Setting:
 
 def _list_field(values: Mapping[str, Any], name: str) -> tuple[Any, ...]:
     """A list field (``allowed``, ``targets``); a bare value would be split or crash."""
-    from hardener.yamlio import to_plain
-
     raw = values.get(name)
     if raw is None:
         return ()
     if not isinstance(raw, list | tuple):
         raise ValueError(f"{name!r} must be a list")
-    return tuple(to_plain(list(raw)))
+    return tuple(raw)
 
 
 def settings_field_names() -> frozenset[str]:

@@ -62,7 +62,7 @@ def environment() -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    from hardener.yamlio import yaml_key, yaml_scalar
+    from hardener.yaml import emit_key, emit_scalar
 
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -73,8 +73,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        yaml_scalar=yaml_scalar,
-        yaml_key=yaml_key,
+        yaml_scalar=emit_scalar,
+        yaml_key=emit_key,
         yaml_comment=yaml_comment,
         shell_value=shell_value,
         env_name=env_name,
@@ -94,9 +94,9 @@ def render_template(name: str, **context: Any) -> str:
 
 def verify_yaml(text: str, intended: dict[str, Any], name: str = "<generated>") -> None:
     """Parse rendered YAML back and require it to equal the intended tree exactly."""
-    from hardener.yamlio import SourceText, load_plain
+    from hardener.yaml import parse_text
 
-    parsed = load_plain(SourceText(name=name, text=text, bom=False))
+    parsed = parse_text(text, name)
     if parsed != intended:
         raise RenderError(
             f"rendered output does not parse back to the intended values: {_diff(parsed, intended)}"

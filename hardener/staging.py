@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hardener.errors import UsageError, WriteError
-from hardener.yamlio import fsync_directory
+from hardener.files import fsync_directory
 
 DIR_MODE = 0o700
 """A new install directory holds .env and keys: only its owner may list it."""

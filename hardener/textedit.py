@@ -1,11 +1,11 @@
 """Edit values in a YAML config by rewriting only the text spans that change.
 
-A ruamel load-and-dump re-flows a user's file: it re-indents blocks, drops or moves comments and
-re-quotes values. ``merge`` promises that every line it does not change stays byte-identical, so
-it edits text instead: the parser's events tell us where each value starts and ends, and every
-edit becomes a *splice* (replace ``text[start:end]`` with new text). Splices never overlap, are
-applied in one pass, and the result is re-parsed to prove that each edited path now holds the
-intended value before any text is returned.
+Loading and dumping a YAML tree re-flows a user's file: it re-indents blocks, drops or moves
+comments and re-quotes values. ``merge`` promises that every line it does not change stays
+byte-identical, so it edits text instead: the parser's events tell us where each value starts
+and ends, and every edit becomes a *splice* (replace ``text[start:end]`` with new text). Splices
+never overlap, are applied in one pass, and the result is re-parsed to prove that each edited
+path now holds the intended value before any text is returned.
 """
 
 from __future__ import annotations
@@ -14,19 +14,21 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hardener.errors import ConfigSyntaxError, MergeError
-from hardener.yamlio import SourceText, load_plain, make_yaml, to_plain, yaml_key
+from hardener.yaml import SourceText, emit_key
+from hardener.yaml.nodes import Node as _Node
+from hardener.yaml.nodes import NodeTree as _Tree
+from hardener.yaml.nodes import parse_nodes
+from hardener.yaml.tree import parse_text
 
 DocPath = tuple[str | int, ...]
 
 # Line breaks that YAML honours but that this module's line arithmetic does not.
 _ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_NULL_WORDS = frozenset(["", "~", "null", "Null", "NULL"])
-_MERGE_KEY = "<<"
 
 
 @dataclass(frozen=True)
@@ -46,181 +48,6 @@ class AppliedEdit:
     kind: Literal["replaced", "inserted"]
     line: int  # 1-based line of the key in the new text
     old_lines: tuple[int, ...]  # 1-based lines of the old text this edit changed
-
-
-# --------------------------------------------------------------------------------------------
-# A light node tree with exact character spans, built from parser events
-# --------------------------------------------------------------------------------------------
-
-
-class _Node:
-    """One YAML node. Block collections get their real end computed later (see ``content_end``):
-    the parser's block-end mark points at the next token, past any comments and blank lines."""
-
-    __slots__ = (
-        "kind",
-        "start",
-        "end",
-        "line",
-        "col",
-        "anchor",
-        "tag",
-        "style",
-        "flow",
-        "value",
-        "items",
-        "depth",
-        "key_col",
-        "target",
-        "alias_line",
-    )
-
-    def __init__(self, kind: str, event: Any, depth: int) -> None:
-        mark = event.start_mark
-        self.kind = kind  # "scalar", "alias", "map" or "seq"
-        self.start: int = mark.index
-        self.end: int = event.end_mark.index
-        self.line: int = mark.line  # 0-based
-        self.col: int = mark.column
-        self.anchor: str | None = event.anchor
-        self.tag: str | None = getattr(event, "tag", None)
-        self.style: str | None = getattr(event, "style", None) or None  # libyaml: "" = plain
-        self.flow: bool = bool(getattr(event, "flow_style", False))
-        self.value: str = getattr(event, "value", None) or ""
-        self.items: list[Any] = []  # map: [key, value] pairs; seq: nodes
-        self.depth = depth
-        self.key_col: int | None = None  # column of the key this collection is the value of
-        self.target: _Node | None = None  # for aliases: the anchored node
-        self.alias_line: int | None = None  # first line (0-based) of an alias to this node
-
-    @property
-    def is_block_collection(self) -> bool:
-        return self.kind in ("map", "seq") and not self.flow
-
-    @property
-    def is_null(self) -> bool:
-        """A plain null scalar (``key:``, ``~``, ``null``) without tag or anchor."""
-        return (
-            self.kind == "scalar"
-            and self.style is None
-            and self.tag is None
-            and self.anchor is None
-            and self.value in _NULL_WORDS
-        )
-
-
-@dataclass
-class _Tree:
-    root: _Node | None
-    explicit_end: bool
-
-
-def _events(text: str) -> Iterator[Any]:
-    """Parser events for ``text``.
-
-    The *safe* parser reports the same events and character marks as the round-trip one; with
-    libyaml installed (ruamel.yaml.clib) it is about 80 times faster, which matters on large
-    files. Without it, ruamel falls back to its pure-Python scanner.
-    """
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe")
-    yaml.version = (1, 1)
-    return iter(yaml.parse(text))
-
-
-def _build_tree(text: str, name: str) -> _Tree:
-    """Build the node tree of the first document, mapping parser errors to ConfigSyntaxError."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        return _TreeBuilder(name).build(_events(text))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigSyntaxError(
-            f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None
-        ) from None
-    except YAMLError as exc:
-        raise ConfigSyntaxError(f"invalid YAML: {exc}", file=name) from None
-
-
-class _TreeBuilder:
-    """Turns the event stream into ``_Node``s with a stack; aliases keep their own spans."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.stack: list[list[Any]] = []  # [collection node, pending key node or None]
-        self.anchors: dict[str, _Node] = {}
-        self.root: _Node | None = None
-        self.documents = 0
-
-    def build(self, events: Iterator[Any]) -> _Tree:
-        explicit_end = False
-        for event in events:
-            kind = type(event).__name__
-            if kind == "DocumentStartEvent":
-                self.documents += 1
-                if self.documents > 1:
-                    raise ConfigSyntaxError(
-                        "several YAML documents in one file; Optimize reads only the first",
-                        file=self.name,
-                        line=event.start_mark.line + 1,
-                    )
-            elif kind == "DocumentEndEvent":
-                explicit_end = bool(getattr(event, "explicit", False))
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-                node = self.stack.pop()[0]
-                if node.flow:
-                    node.end = event.end_mark.index
-            elif kind != "StreamStartEvent" and kind != "StreamEndEvent":
-                self._node(kind, event)
-        return _Tree(self.root, explicit_end)
-
-    def _node(self, kind: str, event: Any) -> None:
-        node_kind = {
-            "ScalarEvent": "scalar",
-            "AliasEvent": "alias",
-            "MappingStartEvent": "map",
-            "SequenceStartEvent": "seq",
-        }[kind]
-        node = _Node(node_kind, event, len(self.stack))
-        if node_kind == "alias":
-            self._link_alias(node, event)
-        elif node.anchor is not None:
-            self.anchors[node.anchor] = node
-        self._attach(node)
-        if node_kind in ("map", "seq"):
-            self.stack.append([node, None])
-
-    def _link_alias(self, node: _Node, event: Any) -> None:
-        target = self.anchors.get(event.anchor)
-        if target is None:
-            raise ConfigSyntaxError(
-                f"alias *{event.anchor} refers to an undefined anchor",
-                file=self.name,
-                line=node.line + 1,
-            )
-        node.target = target
-        if target.alias_line is None:
-            target.alias_line = node.line
-
-    def _attach(self, node: _Node) -> None:
-        if not self.stack:
-            self.root = node
-            return
-        frame = self.stack[-1]
-        parent: _Node = frame[0]
-        if parent.kind == "seq":
-            parent.items.append(node)
-        elif frame[1] is None:
-            frame[1] = node
-        else:
-            key: _Node = frame[1]
-            parent.items.append([key, node])
-            frame[1] = None
-            if node.kind in ("map", "seq"):
-                node.key_col = key.col
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,9 +198,11 @@ class _Planner:
         """Refuse to edit inside an alias or inside an anchored node other nodes alias."""
         path = self.edits[index].path
         if node.kind == "alias":
+            anchor = node.target.anchor if node.target else ""
             raise self.fail(
                 f"cannot change {_path_text(path)}: {_path_text(prefix)} is an alias "
-                f"(*{node.target.anchor if node.target else ''}); edit the anchored value",
+                f"(*{anchor}), which Optimize reads as the text {anchor!r}, not as the "
+                "anchored block; write the block out in place of the alias",
                 node,
             )
         self._check_shared(node, path)
@@ -383,8 +212,8 @@ class _Planner:
             where = "is the" if target else "is inside the"
             raise self.fail(
                 f"cannot change {_path_text(path)}: it {where} anchored value &{node.anchor}, "
-                f"which an alias at line {node.alias_line + 1} also uses; changing it would "
-                "silently change that alias too",
+                f"which the alias at line {node.alias_line + 1} names; an edit could remove "
+                "the anchor (to Optimize that alias is the text, not this value)",
                 node,
             )
 
@@ -411,12 +240,6 @@ class _Planner:
             raise self.fail(f"duplicate key {name!r} in {_path_text(path[:depth])}", found[1][0])
         if found:
             return found[0][0], found[0][1]
-        if depth < len(path) - 1 and _inherits(mapping, name):
-            raise self.fail(
-                f"cannot change {_path_text(path)}: {name!r} is inherited through a merge "
-                "key (<<); adding it locally would hide the other inherited keys",
-                mapping,
-            )
         return None
 
     def _pairs(self, mapping: _Node) -> dict[str, list[list[_Node]]]:
@@ -561,35 +384,8 @@ def _is_empty(node: _Node) -> bool:
 
 
 def _is_key(node: _Node, name: str) -> bool:
-    if node.kind != "scalar":
-        return False
-    if node.value == _MERGE_KEY and node.style is None:
-        return False
-    return node.value == name
-
-
-def _inherits(mapping: _Node, name: str) -> bool:
-    """Whether ``name`` reaches ``mapping`` only through a ``<<`` merge key."""
-    seen: set[int] = set()
-    sources = [value for key, value in mapping.items if _is_merge(key)]
-    while sources:
-        source = sources.pop()
-        if source.kind == "alias" and source.target is not None:
-            source = source.target
-        if id(source) in seen:
-            continue
-        seen.add(id(source))
-        if source.kind == "seq":
-            sources.extend(source.items)
-        elif source.kind == "map":
-            if any(_is_key(key, name) for key, _ in source.items):
-                return True
-            sources.extend(value for key, value in source.items if _is_merge(key))
-    return False
-
-
-def _is_merge(key: _Node) -> bool:
-    return key.kind == "scalar" and key.style is None and key.value == _MERGE_KEY
+    """Keys are text to Optimize, ``<<`` included: it merges nothing."""
+    return node.kind == "scalar" and node.value == name
 
 
 def _tree_add(
@@ -728,11 +524,11 @@ class _Splicer(_Planner):
         pad = " " * column
         for name, child in tree.items():
             if isinstance(child, dict):
-                lines.append((f"{pad}{yaml_key(name)}:", None))
+                lines.append((f"{pad}{emit_key(name)}:", None))
                 lines.extend(self._render(child, column + step, step))
                 continue
             edit = self.edits[child]
-            line = f"{pad}{yaml_key(name)}: {edit.value_text}"
+            line = f"{pad}{emit_key(name)}: {edit.value_text}"
             if edit.comment:
                 line += f"  # {edit.comment}"
             lines.append((line, child))
@@ -835,8 +631,8 @@ class _Splicer(_Planner):
     def _render_flow(self, name: str, child: Any) -> str:
         if isinstance(child, dict):
             inner = ", ".join(self._render_flow(k, v) for k, v in child.items())
-            return f"{yaml_key(name)}: {{{inner}}}"
-        return f"{yaml_key(name)}: {self.edits[child].value_text}"
+            return f"{emit_key(name)}: {{{inner}}}"
+        return f"{emit_key(name)}: {self.edits[child].value_text}"
 
     # ---- reporting -----------------------------------------------------------------------
 
@@ -913,7 +709,9 @@ def _leaves(tree: dict[str, Any]) -> list[int]:
 # --------------------------------------------------------------------------------------------
 
 
-def apply_edits(source: SourceText, edits: Sequence[Edit]) -> tuple[str, list[AppliedEdit]]:
+def apply_edits(
+    source: SourceText, edits: Sequence[Edit], nodes: _Tree | None = None
+) -> tuple[str, list[AppliedEdit]]:
     """Apply ``edits`` to ``source.text`` by splicing value spans; verify before returning.
 
     Raises MergeError when an edit cannot be applied without side effects (shared anchors, list
@@ -930,7 +728,7 @@ def apply_edits(source: SourceText, edits: Sequence[Edit]) -> tuple[str, list[Ap
             file=source.name,
             line=line,
         )
-    tree = _build_tree(source.text, source.name)
+    tree = nodes if nodes is not None else parse_nodes(source.text, source.name)
     planner = _Splicer(source, tree, edits)
     for index in range(len(edits)):
         planner.resolve(index)
@@ -981,7 +779,7 @@ def _valid_segment(segment: object) -> bool:
 def _verify(source: SourceText, new_text: str, edits: Sequence[Edit]) -> None:
     """Re-parse the new text and check every edited path holds exactly the intended value."""
     try:
-        data = load_plain(SourceText(source.name, new_text, source.bom))
+        data = parse_text(new_text, source.name)
     except ConfigSyntaxError as exc:
         raise MergeError(
             f"the edited file would not parse ({exc.message}); nothing was changed",
@@ -991,7 +789,7 @@ def _verify(source: SourceText, new_text: str, edits: Sequence[Edit]) -> None:
     expected = _parse_values([edit.value_text for edit in edits], source.name)
     for edit, want in zip(edits, expected, strict=True):
         got = _data_at(data, edit.path)
-        if got is _MISSING or not _same(_plain(got), _plain(want)):
+        if got is _MISSING or not _same(got, want):
             raise MergeError(
                 f"after editing, {_path_text(edit.path)} does not read back as "
                 f"{edit.value_text}; nothing was changed",
@@ -1001,12 +799,10 @@ def _verify(source: SourceText, new_text: str, edits: Sequence[Edit]) -> None:
 
 def _parse_values(texts: list[str], name: str) -> list[Any]:
     """What each ``value_text`` means, parsed in one go as items of a block list."""
-    from ruamel.yaml.error import YAMLError
-
-    document = "".join(f"- {text}\n" for text in texts)
+    document = "v:\n" + "".join(f"  - {text}\n" for text in texts)
     try:
-        values = make_yaml().load(document)
-    except YAMLError:
+        values = parse_text(document, name).get("v")
+    except ConfigSyntaxError:
         values = None
     if not isinstance(values, list) or len(values) != len(texts):
         raise MergeError("an edit value is not a single YAML value", file=name)
@@ -1033,14 +829,6 @@ def _data_at(data: Any, path: DocPath) -> Any:
             return _MISSING
         data = data[matches[0]]
     return data
-
-
-def _plain(value: Any) -> Any:
-    """``to_plain``, except that an anchored boolean (ruamel's ScalarBoolean, an ``int``
-    subclass) stays a ``bool`` instead of becoming 0 or 1."""
-    from ruamel.yaml.scalarbool import ScalarBoolean
-
-    return bool(value) if isinstance(value, ScalarBoolean) else to_plain(value)
 
 
 def _same(left: Any, right: Any) -> bool:

@@ -247,17 +247,17 @@ def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def load_values_file(path: Path) -> dict[str, Any]:
     """Read a values file (YAML mapping); errors name the file and position."""
-    from hardener.yamlio import load_plain, read_source
+    from hardener.yaml import load_data, read_source
 
     try:
-        return load_plain(read_source(path))
+        return load_data(read_source(path))
     except ConfigSyntaxError as exc:
         raise ValuesError(exc.message, file=exc.file, line=exc.line, column=exc.column) from None
 
 
 def default_values_text(target: str) -> str:
     """A commented values file with every site value of ``target`` at its default."""
-    from hardener.yamlio import yaml_scalar
+    from hardener.yaml import emit_scalar
 
     lines = [
         f"# optimize-harden site values for target {target}.",
@@ -268,7 +268,7 @@ def default_values_text(target: str) -> str:
         lines.append(f"# {item.doc}")
         if item.example:
             lines.append(f"# Example: {item.example}")
-        lines.append(f"{item.key}: {yaml_scalar(_display_default(item))}")
+        lines.append(f"{item.key}: {emit_scalar(_display_default(item))}")
         lines.append("")
     return "\n".join(lines)
 

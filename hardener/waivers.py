@@ -61,21 +61,22 @@ def inline_waivers(text: str, name: str = "") -> dict[int, list[Waiver]]:
 
 def load_waiver_file(path: Path) -> list[Waiver]:
     """Read and validate a waiver file; every problem names the file and line."""
-    from hardener.yamlio import parse_mapping, read_source
+    from hardener.yaml import load_data, read_config, read_source
 
     try:
-        tree = parse_mapping(read_source(path))
+        config = read_config(read_source(path))
+        tree = load_data(config.source) if config.aliases else config.data
     except ConfigSyntaxError as exc:
         raise ValuesError(exc.message, file=exc.file, line=exc.line, column=exc.column) from None
     entries = tree.get("waivers")
     unknown = [k for k in tree if k != "waivers"]
     if unknown or not isinstance(entries, list):
         raise ValuesError("a waiver file holds one key, 'waivers:', with a list", file=str(path))
-    return [_waiver(entry, path, index, entries) for index, entry in enumerate(entries)]
+    lines = [(config.where(entries, index) or (None,))[0] for index in range(len(entries))]
+    return [_waiver(entry, path, line) for entry, line in zip(entries, lines, strict=True)]
 
 
-def _waiver(entry: Any, path: Path, index: int, entries: Any) -> Waiver:
-    line = entries.lc.item(index)[0] + 1 if hasattr(entries, "lc") else None
+def _waiver(entry: Any, path: Path, line: int | None) -> Waiver:
 
     def problem(message: str) -> ValuesError:
         return ValuesError(message, file=str(path), line=line)

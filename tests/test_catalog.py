@@ -17,12 +17,12 @@ from hardener.catalog import (
     LIST_ITEM,
     TARGETS,
     Catalog,
-    DocPath,
     format_path,
     load_catalog,
     parse_pattern,
 )
 from hardener.errors import CatalogError, UsageError
+from hardener.yaml import DocPath
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -188,7 +188,7 @@ def test_write_failure_leaves_existing_file(
     """Simulated read-only directory, full disk or read-only file system during the write."""
     import errno
 
-    import hardener.yamlio as yamlio
+    import hardener.files as yamlio
 
     existing = tmp_path / "environment-config.yaml"
     existing.write_bytes(b"original: true\n")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hardener import cli
 from hardener.cli import app
-from hardener.yamlio import SourceText, parse_mapping, to_plain
+from hardener.yaml import parse_text
 
 runner = CliRunner()
 SECRET_VARS = (
@@ -28,7 +28,7 @@ def env_values(directory: Path) -> dict[str, str]:
 
 def config(directory: Path) -> dict:
     text = (directory / "config/environment-config.yaml").read_text()
-    return to_plain(parse_mapping(SourceText("config", text, False)))
+    return parse_text(text, "config")
 
 
 def assert_no_secret_printed(directory: Path, *streams: str) -> None:

@@ -35,7 +35,8 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from hardener import api, inplace, yamlio
+from hardener import api, inplace
+from hardener import yaml as yamlio
 from hardener.cli import app
 from hardener.errors import FileChangedError
 from hardener.inplace import stale_temp_pattern

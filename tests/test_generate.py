@@ -10,16 +10,16 @@ import pytest
 
 from hardener import api
 from hardener.catalog import load_catalog
-from hardener.compare import as_placeholder
 from hardener.errors import ProfileError, UsageError, ValuesError
-from hardener.yamlio import SourceText, parse_mapping, to_plain
+from hardener.model import as_placeholder
+from hardener.yaml import parse_text
 
 PROFILES = ("strict", "standard", "dev")
 TARGETS = ("c7", "c8")
 
 
 def parsed(text: str) -> dict[str, Any]:
-    return to_plain(parse_mapping(SourceText("generated", text, False)))
+    return parse_text(text, "generated")
 
 
 def leaves(tree: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:

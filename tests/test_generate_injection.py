@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from hardener import api
 from hardener.errors import ValuesError
-from hardener.yamlio import SourceText, parse_mapping, to_plain
+from hardener.yaml import parse_text
 
 # Site values that take free text (validated ones, such as URLs and hosts, are covered by their
 # validators: either they reject a value or it passes through the same scalar emitter).
@@ -29,7 +29,7 @@ TEXT = st.one_of(HOSTILE, st.text(min_size=1, max_size=40))
 
 
 def parse(text: str) -> Any:
-    return to_plain(parse_mapping(SourceText("generated", text, False)))
+    return parse_text(text, "generated")
 
 
 def leaf_count(tree: Any) -> int:

@@ -17,11 +17,11 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from hardener import api, envfile, interview, staging
-from hardener.compare import PLACEHOLDER, as_placeholder
 from hardener.errors import UsageError, ValuesError, WriteError
+from hardener.model import as_placeholder, find_placeholders
 from hardener.profiles import load_profile
 from hardener.secretgen import ALNUM, URLSAFE
-from hardener.yamlio import SourceText, parse_mapping, to_plain
+from hardener.yaml import parse_text
 
 PROFILES = ("strict", "standard", "dev")
 TARGETS = ("c7", "c8")
@@ -63,7 +63,7 @@ def run_init(directory: Path, profile: str, target: str, *extra: str, **kwargs: 
 
 
 def parse_yaml(text: str, name: str = "generated") -> dict[str, Any]:
-    return to_plain(parse_mapping(SourceText(name, text, False)))
+    return parse_text(text, name)
 
 
 def read_env(path: Path) -> dict[str, str]:
@@ -90,7 +90,7 @@ def placeholders(value: Any) -> set[str]:
         return set().union(*(placeholders(v) for v in value.values()))
     if isinstance(value, list):
         return set().union(*(placeholders(v) for v in value)) if value else set()
-    return {m.group(1) for m in PLACEHOLDER.finditer(value)} if isinstance(value, str) else set()
+    return {m.name for m in find_placeholders(value)} if isinstance(value, str) else set()
 
 
 def masked_dump(directory: Path) -> str:

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from hardener.catalog import DocPath, load_catalog, parse_pattern
+from hardener.catalog import load_catalog, parse_pattern
 from hardener.cli import app
+from hardener.yaml import DocPath
 
 runner = CliRunner()
 

@@ -15,7 +15,7 @@ from hardener.merge import MergeResult
 from hardener.plan import context_for
 from hardener.preserve import check_preserved
 from hardener.profiles import Compare, load_profile
-from hardener.yamlio import SourceText, parse_mapping, to_plain
+from hardener.yaml import parse_text
 
 # Real-world shapes, written for these tests (not copies of any public file).
 FIXTURES: dict[str, bytes] = {
@@ -111,7 +111,7 @@ def merge_bytes(tmp_path: Path, data: bytes, profile: str = "strict", target: st
 
 def assert_hardened(result: MergeResult, profile: str, target: str) -> None:
     """Every non-waived profile setting now holds a value the profile accepts."""
-    tree = to_plain(parse_mapping(SourceText("m", result.merged.decode("utf-8-sig"), False)))
+    tree = parse_text(result.merged.decode("utf-8-sig"), "m")
     resolved = load_profile(profile)
     ctx = context_for(resolved)
     for setting in resolved.for_target(target):
@@ -161,7 +161,7 @@ def test_fixture_merges(name: str, profile: str, target: str, tmp_path: Path,
 
 def test_user_values_and_keys_are_never_removed(tmp_path: Path) -> None:
     result = merge_bytes(tmp_path, FIXTURES["legacy-2x-keys"])
-    tree = to_plain(parse_mapping(SourceText("m", result.merged.decode(), False)))
+    tree = parse_text(result.merged.decode(), "m")
     assert tree["auth"] == {"token": {"secret": "not-used-by-3x"}}
     assert tree["es"]["host"] == "localhost"
     assert tree["historyCleanup"] == {"enabled": True}
@@ -217,7 +217,7 @@ def test_explicit_site_value_wins_over_scheme_upgrade(tmp_path: Path) -> None:
 
 def test_missing_engines_map_gets_a_complete_engine(tmp_path: Path) -> None:
     result = merge_bytes(tmp_path, b"container:\n  host: 127.0.0.1\n")
-    tree = to_plain(parse_mapping(SourceText("m", result.merged.decode(), False)))
+    tree = parse_text(result.merged.decode(), "m")
     engine = tree["engines"]["camunda-bpm"]
     assert engine["importEnabled"] is True  # a user-defined engines map needs it explicitly
     assert engine["authentication"]["enabled"] is True

@@ -15,7 +15,7 @@ from hardener.plan import context_for
 from hardener.preserve import check_preserved
 from hardener.profiles import Compare, load_profile
 from hardener.values import resolve_values
-from hardener.yamlio import SourceText, parse_mapping, to_plain, yaml_key, yaml_scalar
+from hardener.yaml import SourceText, emit_key, emit_scalar, parse_text
 
 # Keys drawn from Optimize's real sections (so the merge meets them) and custom ones (which it
 # must leave alone).
@@ -60,14 +60,14 @@ def documents(draw: Any) -> str:
             if draw(st.integers(0, 6)) == 0:
                 lines.append("")
             if isinstance(value, dict):
-                lines.append(" " * indent + yaml_key(key) + ":")
+                lines.append(" " * indent + emit_key(key) + ":")
                 emit(value, indent + step)
             else:
-                text = yaml_scalar(value)
+                text = emit_scalar(value)
                 if isinstance(value, str) and text[0] not in "'\"" and draw(st.booleans()):
                     text = "'" + value.replace("'", "''") + "'"
                 comment = "  # trailing" if draw(st.integers(0, 4)) == 0 else ""
-                lines.append(" " * indent + yaml_key(key) + ": " + text + comment)
+                lines.append(" " * indent + emit_key(key) + ": " + text + comment)
 
     emit(tree, 0)
     text = newline.join(lines)
@@ -93,7 +93,7 @@ def test_merge_is_idempotent_preserving_and_hardening(text: str, profile: str, t
     again = merge_source(SourceText("random.yaml", merged, False), result.merged, resolved,
                          target, site)  # fmt: skip
     assert again.merged == result.merged, "a second merge changed the file"
-    tree = to_plain(parse_mapping(SourceText("m", merged, False)))
+    tree = parse_text(merged, "m")
     ctx = context_for(resolved)
     settings_by_rule = {s.rule: s for s in resolved.for_target(target)}
     for change in result.changes:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hardener.catalog import DocPath
 from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, is_empty, levels
+from hardener.yaml import DocPath
 
 TOKEN_UNSET = "OH-AUTH-001"
 TOKEN_SHORT = "OH-AUTH-002"

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from hardener.catalog import Catalog, DocPath, format_path
-from hardener.compare import Context, as_placeholder
+from hardener.catalog import TARGETS, Catalog, format_path
+from hardener.compare import Context
+from hardener.model import Seen, View
 from hardener.profiles import Profile, Severity
-from hardener.rules.document import Document
+from hardener.yaml import Config, DocPath
 
 LEVELS: tuple[str, ...] = ("strict", "standard", "dev")
 """Severity columns: the built-in profiles. A custom profile uses the level it extends."""
-
-TARGETS: tuple[str, ...] = ("c7", "c8")
 
 C, H, M, L, I = (  # noqa: E741 - short names keep the severity tables readable
     Severity.CRITICAL,
@@ -35,7 +34,6 @@ C, H, M, L, I = (  # noqa: E741 - short names keep the severity tables readable
     Severity.INFO,
 )
 
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _LOOPBACK = ("localhost", "127.", "::1", "[::1]", "ip6-localhost")
 
 
@@ -85,35 +83,9 @@ class Hit:
     cap: Severity | None = None
 
 
-@dataclass(frozen=True)
-class Value:
-    """A key's value as Optimize would see it with no variables set.
-
-    ``raw`` is what the file holds (plain Python data), or the catalog default when the key is
-    absent. ``known`` is False when the value comes from ``${VAR}`` without a default: the file
-    alone cannot tell what it is, so rules stay silent about it. ``value`` is ``raw`` with a
-    whole-value placeholder replaced by its default (null-like defaults become None).
-    """
-
-    present: bool
-    raw: Any
-    known: bool
-    value: Any
-
-    @property
-    def is_placeholder(self) -> bool:
-        return as_placeholder(self.raw) is not None
-
-
-def effective(raw: Any, present: bool = True) -> Value:
-    """Evaluate a whole-value placeholder the way Optimize does when the variable is unset."""
-    placeholder = as_placeholder(raw)
-    if placeholder is None:
-        return Value(present, raw, True, raw)
-    if placeholder.default is None:
-        return Value(present, raw, False, None)
-    default = None if placeholder.default in _NULLS else placeholder.default
-    return Value(present, raw, True, default)
+Value = Seen
+"""A key's value as Optimize holds it with no variables set (see ``model.Seen``): ``known`` is
+False when it comes from ``${VAR}`` without a default, and rules then stay silent about it."""
 
 
 def truthy(value: Value, default: bool) -> bool:
@@ -154,7 +126,7 @@ def is_empty(item: Any) -> bool:
 class RuleContext:
     """Everything a check may ask about one file under one profile and target."""
 
-    doc: Document
+    doc: Config
     catalog: Catalog
     profile: Profile
     target: str
@@ -169,18 +141,21 @@ class RuleContext:
             self._memo[key] = compute()
         return self._memo[key]
 
+    @cached_property
+    def view(self) -> View:
+        """What Optimize holds for this file: its defaults under it, placeholders resolved."""
+        return View(self.doc, self.target)
+
     def value(self, path: DocPath) -> Value:
-        """The key's value, or the catalog default (Optimize's own) when it is absent."""
-        cached = self._values.get(path)
-        if cached is not None:
-            return cached
-        present, raw = self.doc.lookup(path)
-        if not present:
-            spec = self.catalog.lookup(path)
-            raw = spec.default if spec is not None and spec.has_default else None
-        result = effective(raw, present)
-        self._values[path] = result
-        return result
+        """The key's value as Optimize holds it; for a key that neither the file nor the
+        shipped defaults set, the catalog's default (what the Java field starts with)."""
+        seen = self.view.get(path)
+        if seen.origin != "unset":
+            return seen
+        spec = self.catalog.lookup(path)
+        if spec is None or not spec.has_default:
+            return seen
+        return Seen(path, False, spec.default, spec.default, True, "unset")
 
     @cached_property
     def serves_https(self) -> bool:
@@ -213,7 +188,7 @@ class RuleContext:
     @cached_property
     def db_sections(self) -> tuple[str, ...]:
         """es and/or opensearch as present in the file; the default database when neither is."""
-        present = tuple(name for name in ("es", "opensearch") if name in self.doc.plain)
+        present = tuple(name for name in ("es", "opensearch") if name in self.doc.data)
         return present or (self.default_db,)
 
     def keys_at(self, path: DocPath) -> tuple[str, ...]:

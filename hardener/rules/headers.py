@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hardener.catalog import DocPath
 from hardener.csp import analyse_csp, parse_csp
 from hardener.profiles import Compare, Severity
 from hardener.rules import profile_rules
 from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, as_int, levels, truthy
+from hardener.yaml import DocPath
 
 CSP: DocPath = ("security", "responseHeaders", "Content-Security-Policy")
 HSTS_MAX_AGE: DocPath = ("security", "responseHeaders", "HSTS", "max-age")

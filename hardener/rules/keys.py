@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 
-from hardener.catalog import Catalog, DocPath, format_path, parse_pattern
+from hardener.catalog import Catalog, format_path, parse_pattern
 from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, levels
+from hardener.yaml import DocPath
 
 UNKNOWN = "OH-KEY-001"
 UNKNOWN_TYPED = "OH-KEY-002"

@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
-from hardener.catalog import DocPath
-from hardener.compare import as_placeholder, judge
+from hardener.compare import judge, normalise
+from hardener.model import as_placeholder
 from hardener.profiles import Compare, Profile, Setting, Severity
-from hardener.rules.base import LEVELS, Hit, Rule, RuleContext, effective, truthy
+from hardener.rules.base import LEVELS, Hit, Rule, RuleContext, Value, truthy
+from hardener.yaml import DocPath
 
 DEFAULT_ENGINE_ALIAS = "camunda-bpm"
 """The engine Optimize 3.x configures by itself when the file has no ``engines`` map."""
@@ -181,9 +182,9 @@ def _judge_at(setting: Setting, path: DocPath, ctx: RuleContext) -> Iterator[Hit
         return
     if setting.compare is Compare.CSP and not (value.is_placeholder and ctx.judge_context.pinned):
         return
-    if setting.compare is Compare.PLACEHOLDER and _has_literal_default(value.raw):
+    if setting.compare is Compare.PLACEHOLDER and _has_literal_default(value):
         return  # OH-SEC-002 reports a secret placeholder with a default
-    verdict = judge(setting, value.raw, ctx.judge_context)
+    verdict = judge(setting, value, ctx.judge_context)
     if verdict.ok:
         return
     yield Hit(
@@ -195,8 +196,10 @@ def _judge_at(setting: Setting, path: DocPath, ctx: RuleContext) -> Iterator[Hit
     )
 
 
-def _has_literal_default(raw: object) -> bool:
-    return as_placeholder(raw) is not None and effective(raw).value is not None
+def _has_literal_default(value: Value) -> bool:
+    """The file's own placeholder has a literal default (the shipped defaults' do not count)."""
+    placeholder = value.present and as_placeholder(value.raw) is not None
+    return placeholder and value.literal and value.value is not None
 
 
 def _message(setting: Setting, path: DocPath, present: bool, reason: str, ctx: RuleContext) -> str:
@@ -213,14 +216,15 @@ def _message(setting: Setting, path: DocPath, present: bool, reason: str, ctx: R
 
 
 def _default_phrase(setting: Setting, path: DocPath, sensitive: bool, ctx: RuleContext) -> str:
-    default = ctx.value(path).raw
+    seen = ctx.value(path)
+    default = normalise(seen.value) if seen.known else seen.raw  # "8090" from ${VAR:8090}
     if setting.compare is Compare.PLACEHOLDER:
         if default in (None, ""):
             return "it is empty; give it a ${VAR} placeholder"
         return "Optimize uses its shipped default, which is publicly known"
     if sensitive and default not in (None, ""):
         return "Optimize's default applies, which this profile does not allow"
-    reason = judge(setting, default, ctx.judge_context).reason
+    reason = judge(setting, ctx.value(path), ctx.judge_context).reason
     if not reason.startswith(("is ", "must ")):
         reason = "this profile does not allow"
     return f"Optimize's default ({_show(default)}) applies, which {reason}"

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hardener.catalog import DocPath
-from hardener.compare import PLACEHOLDER, as_placeholder
+from hardener.model import as_placeholder
 from hardener.profiles import Compare
 from hardener.rules import profile_rules
-from hardener.rules.base import C, H, Hit, L, M, Rule, RuleContext, effective, levels
+from hardener.rules.base import C, H, Hit, L, M, Rule, RuleContext, levels
+from hardener.yaml import DocPath
 
 LITERAL = "OH-SEC-001"
 PLACEHOLDER_DEFAULT = "OH-SEC-002"
@@ -130,20 +130,18 @@ def check_literals(ctx: RuleContext) -> Iterator[Hit]:
     for path, raw in secret_paths(ctx):
         if not isinstance(raw, str | int | float) or isinstance(raw, bool) or raw == "":
             continue
-        text = str(raw)
-        placeholder = as_placeholder(text)
-        if placeholder is not None:
-            if not placeholder.has_null_default and placeholder.default is not None:
-                yield Hit(
-                    PLACEHOLDER_DEFAULT,
-                    path,
-                    f"{ctx.dotted(path)} gives its placeholder a literal default secret",
-                )
-            continue
-        if PLACEHOLDER.search(text):
-            continue  # "Bearer ${TOKEN}": the secret part comes from a variable
-        if profile_rules.covering_setting(path, ctx, Compare.PLACEHOLDER) is None:
-            yield Hit(LITERAL, path, f"{ctx.dotted(path)} holds a literal secret")
+        seen = ctx.value(path)
+        if seen.is_placeholder and (not seen.literal or seen.value in (None, "")):
+            continue  # "Bearer ${TOKEN}": Optimize takes the secret part from a variable
+        if as_placeholder(raw) is not None:
+            yield Hit(
+                PLACEHOLDER_DEFAULT,
+                path,
+                f"{ctx.dotted(path)} gives its placeholder a literal default secret",
+            )
+        elif profile_rules.covering_setting(path, ctx, Compare.PLACEHOLDER) is None:
+            hidden = " (text around a placeholder is literal to Optimize)" if seen.variables else ""
+            yield Hit(LITERAL, path, f"{ctx.dotted(path)} holds a literal secret{hidden}")
 
 
 def check_placeholders(ctx: RuleContext) -> Iterator[Hit]:
@@ -174,8 +172,8 @@ def placeholder_problem(text: str) -> str | None:
 def check_weak(ctx: RuleContext) -> Iterator[Hit]:
     """OH-SEC-004 and OH-KS-001: well-known values, never echoed."""
     yield from _keystore_default(ctx)
-    for path, raw in secret_paths(ctx):
-        candidate = effective(raw).value
+    for path, _ in secret_paths(ctx):
+        candidate = ctx.value(path).value
         if not isinstance(candidate, str | int) or isinstance(candidate, bool):
             continue
         text = str(candidate).strip()

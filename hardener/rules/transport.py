@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from hardener.catalog import DocPath
 from hardener.rules.base import (
     H,
     Hit,
@@ -26,6 +25,7 @@ from hardener.rules.base import (
     levels,
     truthy,
 )
+from hardener.yaml import DocPath
 
 MANAGEMENT_EXPOSED = "OH-CNT-006"
 JKS_KEYSTORE = "OH-KS-004"

@@ -1,0 +1,96 @@
+"""Writing files so that a failure never leaves a half-written one.
+
+Every file this tool writes goes through ``atomic_write``: a temp file in the same directory
+(same file system, so the rename is atomic), flushed and fsynced, then renamed over the target,
+then the directory fsynced so the new name survives a power loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from hardener.errors import WriteError
+
+
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    secret: bool = False,
+    keep_mode: bool = True,
+    mode: int | None = None,
+    like: os.stat_result | None = None,
+) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
+
+    The temp file lives in the same directory (same file system, so ``os.replace`` is atomic),
+    is created with mode 0600, flushed and fsynced before the rename. An existing file keeps its
+    mode (and ownership where we may set it) unless ``secret`` forces 0600; ``like`` gives the
+    file whose mode and ownership to copy instead (a backup takes its original's).
+    """
+    directory = path.parent
+    if not directory.is_dir():
+        raise WriteError("directory does not exist", file=str(directory))
+    previous = like or _existing_stat(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot create a file here: {exc.strerror}", file=str(path)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is None:
+            _apply_mode(tmp, previous, secret=secret, keep_mode=keep_mode)
+        else:
+            tmp.chmod(mode)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WriteError(f"cannot write file: {exc.strerror}", file=str(path)) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_directory(directory)
+
+
+def _existing_stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _apply_mode(
+    tmp: Path, previous: os.stat_result | None, *, secret: bool, keep_mode: bool
+) -> None:
+    if secret:
+        mode = 0o600
+    elif previous is not None and keep_mode:
+        mode = stat.S_IMODE(previous.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp.chmod(mode)
+    if previous is not None and keep_mode:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, previous.st_uid, previous.st_gid)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make the names in ``directory`` durable (best effort: some file systems refuse)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
