@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hardener.merge import merge_source  # noqa: E402
+from hardener.merge.decide import merge_source  # noqa: E402
 from hardener.profiles import load_profile  # noqa: E402
 from hardener.values import resolve_values  # noqa: E402
 from hardener.yaml import SourceText  # noqa: E402

@@ -9,95 +9,40 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hardener import __version__
-from hardener.errors import UsageError
-from hardener.plan import Planned, build_plan, literal_secrets
-from hardener.profiles import Profile, load_profile
-from hardener.values import SiteValues, load_values_file, resolve_values
+from hardener.catalog import check_target
+from hardener.generate.build import (
+    FORMATS,
+    GenerateResult,
+    generate,
+    relaxed_warnings,
+    write_generated,
+)
+from hardener.profiles import load_profile
+from hardener.values import load_site_values, load_values_file
+
+__all__ = [
+    "FORMATS",
+    "GenerateResult",
+    "InPlaceResult",
+    "check",
+    "check_target",
+    "generate",
+    "init",
+    "load_site_values",
+    "merge",
+    "merge_in_place",
+    "relaxed_warnings",
+    "write_generated",
+]
 
 if TYPE_CHECKING:
-    from hardener.check import CheckReport, Progress
-    from hardener.merge import MergeResult
-    from hardener.scaffold import InitResult
-
-FORMATS = ("yaml", "env")
-
-
-@dataclass(frozen=True)
-class GenerateResult:
-    """A rendered configuration and what the operator must know about it."""
-
-    text: str
-    format: str
-    profile: Profile
-    target: str
-    plan: list[Planned]
-    required_vars: list[str]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def holds_literal_secret(self) -> bool:
-        return bool(literal_secrets(self.plan))
-
-
-def load_site_values(
-    target: str,
-    values_file: Path | None = None,
-    overrides: Iterable[str] = (),
-    values: Mapping[str, Any] | None = None,
-) -> SiteValues:
-    """Defaults, a values file, a mapping from the caller, then ``--set`` overrides."""
-    check_target(target)
-    merged: dict[str, Any] = dict(load_values_file(values_file)) if values_file else {}
-    merged.update(values or {})
-    return resolve_values(target, merged, overrides, source=str(values_file or "values"))
-
-
-def check_target(target: str) -> None:
-    from hardener.catalog import TARGETS
-
-    if target not in TARGETS:
-        raise UsageError(f"unknown target {target!r} (choose {' or '.join(TARGETS)})")
-
-
-def generate(
-    profile: str = "strict",
-    target: str = "c7",
-    *,
-    values_file: Path | None = None,
-    values: Mapping[str, Any] | None = None,
-    overrides: Sequence[str] = (),
-    fmt: str = "yaml",
-) -> GenerateResult:
-    """Render a hardened configuration for ``profile`` x ``target`` x site values."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose {' or '.join(FORMATS)})")
-    resolved = load_profile(profile)
-    site = load_site_values(target, values_file, overrides, values)
-    plan = build_plan(resolved, target, site)
-    required = sorted({p.required_var for p in plan if p.required_var})
-    warnings = relaxed_warnings(resolved, target)
-    from hardener import output
-
-    renderer = output.render_yaml if fmt == "yaml" else output.render_env
-    text = renderer(resolved, target, plan, required, warnings, version=__version__)
-    return GenerateResult(text, fmt, resolved, target, plan, required, warnings)
-
-
-def relaxed_warnings(profile: Profile, target: str) -> list[str]:
-    """One line per setting the profile deliberately relaxes (dev): said loudly, never silently."""
-    return [f"{s.path}: {s.relaxed}" for s in profile.for_target(target) if s.relaxed is not None]
-
-
-def write_generated(result: GenerateResult, path: Path) -> None:
-    """Write atomically; 0600 whenever the content holds a literal secret."""
-    from hardener.files import atomic_write
-
-    atomic_write(path, result.text.encode("utf-8"), secret=result.holds_literal_secret)
+    from hardener.check.audit import CheckReport, Progress
+    from hardener.init.scaffold import InitResult
+    from hardener.merge.decide import MergeResult
 
 
 def merge(
@@ -112,7 +57,7 @@ def merge(
     today: dt.date | None = None,
 ) -> MergeResult:
     """Merge ``profile`` into the config at ``path``; nothing is written (see merge_in_place)."""
-    from hardener.merge import merge_source
+    from hardener.merge.decide import merge_source
     from hardener.values import parse_assignment
     from hardener.waivers import load_waiver_file
     from hardener.yaml import read_source
@@ -166,12 +111,12 @@ def merge_in_place(
 ) -> InPlaceResult:
     """Merge ``profile`` into ``path`` and write it back (``NAME.bak`` first unless told).
 
-    The write is a compare-and-swap under a lock (``hardener.inplace``): when another run or an
-    editor changed the file after we read it, we read and merge again, up to ``attempts`` times,
-    so two compatible runs at once both succeed. Nothing is written when nothing changes.
+    The write is a compare-and-swap under a lock (``hardener.merge.inplace``): when another run
+    or an editor changed the file after we read it, we read and merge again, up to ``attempts``
+    times, so two compatible runs at once both succeed. Nothing is written when nothing changes.
     """
     from hardener.errors import FileChangedError
-    from hardener.inplace import write_in_place
+    from hardener.merge.inplace import write_in_place
 
     def attempt(number: int) -> InPlaceResult:
         result = merge(
@@ -209,7 +154,7 @@ def init(
     ``answers`` are site values a caller asked for (the CLI on a terminal); without them every
     value without a usable default must come from ``values_file`` or ``overrides``.
     """
-    from hardener.scaffold import run_init
+    from hardener.init.scaffold import run_init
 
     return run_init(
         directory,
@@ -237,7 +182,7 @@ def check(
     A bad profile, target or waiver file raises; an unreadable or invalid config file is
     recorded in ``CheckReport.errors`` so that the other files are still checked.
     """
-    from hardener.check import check_paths
+    from hardener.check.audit import check_paths
     from hardener.waivers import load_waiver_file
 
     check_target(target)

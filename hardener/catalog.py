@@ -488,6 +488,12 @@ def _check_structure(file: Path, keys: Mapping[str, KeySpec], deleted: tuple[str
                 raise _fail(file, f"key {pattern!r} is also listed as deleted ({dead!r})")
 
 
+def check_target(target: str) -> None:
+    """A usage error for a release line without a catalog."""
+    if target not in TARGETS:
+        raise UsageError(f"unknown target {target!r} (choose {' or '.join(TARGETS)})")
+
+
 @functools.cache
 def load_catalog(target: str) -> Catalog:
     """Load and validate the catalog of one release line; cached, so call it freely.
@@ -495,8 +501,7 @@ def load_catalog(target: str) -> Catalog:
     Raises UsageError for an unknown target and CatalogError (naming the file and key) for a
     malformed catalog file.
     """
-    if target not in TARGETS:
-        raise UsageError(f"unknown target {target!r} (choose {' or '.join(TARGETS)})")
+    check_target(target)
     file = CATALOG_DIR / f"{target}.yaml"
     try:
         data = load_data(read_source(file))

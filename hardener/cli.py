@@ -123,7 +123,7 @@ def generate(
 @handle_errors
 def values_cmd(target: TargetOpt = "c7") -> None:
     """Print a commented site values file with every default."""
-    from hardener.api import check_target
+    from hardener.catalog import check_target
     from hardener.values import default_values_text
 
     check_target(target)
@@ -205,7 +205,7 @@ def merge(
     """Harden an existing config, keeping every byte you wrote that it does not change."""
     from hardener import api
     from hardener.errors import UsageError
-    from hardener.merge_report import json_report, masked_diff, text_report
+    from hardener.merge.report import json_report, masked_diff, text_report
 
     if in_place and output is not None:
         raise UsageError("--in-place and --output exclude each other")
@@ -317,8 +317,8 @@ def init_cmd(
 def _ask_site_values(
     profile: str, target: str, values: Path | None, overrides: list[str]
 ) -> dict[str, str]:
-    from hardener import interview
-    from hardener.api import check_target
+    from hardener.catalog import check_target
+    from hardener.init import interview
     from hardener.profiles import load_profile
 
     check_target(target)
@@ -376,7 +376,8 @@ def check_cmd(
     ] = False,
 ) -> None:
     """Audit configs against a profile; exit 1 on findings at or above --fail-on."""
-    from hardener import api, report
+    from hardener import api
+    from hardener.check import report
 
     threshold = _severity_option(fail_on)
     if fmt not in report.FORMATS:
@@ -398,7 +399,7 @@ def rules_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """List every rule with its severity in the strict, standard and dev profiles."""
-    from hardener.rules.docs import rules_json, rules_table
+    from hardener.check.rules.docs import rules_json, rules_table
 
     if fmt not in ("text", "json"):
         raise _usage(f"unknown format {fmt!r} (choose text or json)")
@@ -411,7 +412,7 @@ def explain_cmd(
     rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. OH-CNT-001.")],
 ) -> None:
     """Explain one rule: why it matters, when it fires, how to fix it."""
-    from hardener.rules.docs import explain
+    from hardener.check.rules.docs import explain
 
     sys.stdout.write(explain(rule_id))
 

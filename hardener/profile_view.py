@@ -42,7 +42,7 @@ def _show(value: Any) -> str:
 
 def show(name: str, target: str | None = None) -> str:
     """Resolved settings, one block each, with the profile each came from."""
-    from hardener.api import check_target
+    from hardener.catalog import check_target
 
     if target is not None:
         check_target(target)

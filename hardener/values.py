@@ -277,3 +277,18 @@ def _display_default(item: SiteValue) -> Any:
     if item.key == "db.nodes":
         return list(item.default)
     return item.default
+
+
+def load_site_values(
+    target: str,
+    values_file: Path | None = None,
+    overrides: Iterable[str] = (),
+    values: Mapping[str, Any] | None = None,
+) -> SiteValues:
+    """Defaults, a values file, a mapping from the caller, then ``--set`` overrides."""
+    from hardener.catalog import check_target
+
+    check_target(target)
+    merged: dict[str, Any] = dict(load_values_file(values_file)) if values_file else {}
+    merged.update(values or {})
+    return resolve_values(target, merged, overrides, source=str(values_file or "values"))

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from hardener import api
-from hardener.check import Checker, check_text
+from hardener.check.audit import Checker, check_text
+from hardener.check.rules import CODE_RULES, active_rules, all_rules, get_rule
+from hardener.check.rules.docs import DOC_PATH, render_markdown
 from hardener.errors import ProfileError, UsageError, ValuesError
 from hardener.profiles import Severity, load_profile
-from hardener.rules import CODE_RULES, active_rules, all_rules, get_rule
-from hardener.rules.docs import DOC_PATH, render_markdown
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -355,7 +355,7 @@ def test_get_rule_is_case_insensitive_and_suggests() -> None:
 
 def test_docs_rules_md_is_generated_from_the_definitions() -> None:
     assert DOC_PATH.read_text(encoding="utf-8") == render_markdown(), (
-        "docs/rules.md is stale: run python -m hardener.rules.docs"
+        "docs/rules.md is stale: run python -m hardener.check.rules.docs"
     )
     for rule_id in all_rules():
         assert f"### {rule_id} " in DOC_PATH.read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hardener import api
+from hardener.check.rules import all_rules
 from hardener.cli import _use_color, app
-from hardener.rules import all_rules
 
 runner = CliRunner()
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

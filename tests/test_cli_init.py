@@ -52,7 +52,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
 
 
-# Answers in the order init asks them for strict x c7 (see hardener.interview.ASKED).
+# Answers in the order init asks them for strict x c7 (see hardener.init.interview.ASKED).
 STRICT_C7_ANSWERS = [
     "",  # database: keep elasticsearch
     "es1.internal:9200,es2.internal:9200",  # db.nodes (no default outside dev)

@@ -35,11 +35,12 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from hardener import api, inplace
+from hardener import api
 from hardener import yaml as yamlio
 from hardener.cli import app
 from hardener.errors import FileChangedError
-from hardener.inplace import stale_temp_pattern
+from hardener.merge import inplace
+from hardener.merge.inplace import stale_temp_pattern
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("OPTIMIZE_HARDEN_LONG_TESTS") == "1"

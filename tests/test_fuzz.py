@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from hardener import api
 from hardener.cli import app
 from hardener.errors import HardenerError
-from hardener.merge import merge_source
+from hardener.merge.decide import merge_source
 from hardener.profiles import load_profile
 from hardener.values import resolve_values
 from hardener.yaml import SourceText, decode_source, load_data, read_config, read_source

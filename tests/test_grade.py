@@ -1,4 +1,4 @@
-"""Tests for hardener.grade: the config-to-headers model and the Observatory scoring."""
+"""Tests for hardener.check.grade: the config-to-headers model and the Observatory scoring."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from hardener.grade import (
+from hardener.check.grade import (
     Grade,
     HeaderModel,
     _letter,

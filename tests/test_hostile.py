@@ -182,7 +182,9 @@ def _disk_full(monkeypatch: pytest.MonkeyPatch, command: str) -> None:
 def _interrupt(monkeypatch: pytest.MonkeyPatch, command: str) -> None:
     """Ctrl-C deep in each command: during a write after its temp file exists, while init
     stages its files (after three are written), while check reads a file."""
-    from hardener import check, profiles, staging, values
+    from hardener import profiles, values
+    from hardener.check import audit as check
+    from hardener.init import staging
 
     def stop(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt

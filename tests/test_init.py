@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from hardener import api, envfile, interview, staging
+from hardener import api
 from hardener.errors import UsageError, ValuesError, WriteError
+from hardener.init import envfile, interview, staging
+from hardener.init.secretgen import ALNUM, URLSAFE
 from hardener.model import as_placeholder, find_placeholders
 from hardener.profiles import load_profile
-from hardener.secretgen import ALNUM, URLSAFE
 from hardener.yaml import parse_text
 
 PROFILES = ("strict", "standard", "dev")
@@ -662,13 +663,13 @@ def test_file_reprs_hide_contents() -> None:
     [("a`b", "``a`b``"), ("`x`", "`` `x` ``"), ("line\nbreak", "`line break`"), ("", "``")],
 )
 def test_md_code_holds_any_value_on_one_line(value: str, code: str) -> None:
-    from hardener.snippets import md_code
+    from hardener.init.snippets import md_code
 
     assert md_code(value) == code
 
 
 def test_md_text_neutralises_markup() -> None:
-    from hardener.snippets import md_text
+    from hardener.init.snippets import md_text
 
     assert md_text("<script>x</script> [a](b) *c* _d_ a|b\nnext") == (
         r"\<script>x\</script> \[a\](b) \*c\* \_d\_ a\|b next"

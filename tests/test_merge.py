@@ -11,9 +11,9 @@ from hardener import api
 from hardener.catalog import format_path, parse_pattern
 from hardener.compare import judge
 from hardener.errors import ConfigSyntaxError, MergeError
-from hardener.merge import MergeResult
+from hardener.merge.decide import MergeResult
+from hardener.merge.preserve import check_preserved
 from hardener.plan import context_for
-from hardener.preserve import check_preserved
 from hardener.profiles import Compare, load_profile
 from hardener.yaml import parse_text
 
@@ -175,7 +175,7 @@ def test_secret_literal_becomes_placeholder_and_is_never_reported(tmp_path: Path
     assert (change.action, change.old, change.variable) == (
         "replaced", "********", "OPTIMIZE_DATABASE_PASSWORD",
     )  # fmt: skip
-    from hardener.merge_report import json_report, masked_diff, text_report
+    from hardener.merge.report import json_report, masked_diff, text_report
 
     for text in (json_report(result), text_report(result), masked_diff(result)):
         assert "hunter2-canary" not in text

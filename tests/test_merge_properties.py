@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from hardener.catalog import parse_pattern
 from hardener.compare import judge
 from hardener.errors import MergeError
-from hardener.merge import merge_source
+from hardener.merge.decide import merge_source
+from hardener.merge.preserve import check_preserved
 from hardener.plan import context_for
-from hardener.preserve import check_preserved
 from hardener.profiles import Compare, load_profile
 from hardener.values import resolve_values
 from hardener.yaml import SourceText, emit_key, emit_scalar, parse_text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hardener.preserve import PreservationProblem, check_preserved
+from hardener.merge.preserve import PreservationProblem, check_preserved
 
 
 def lines(problems: list[PreservationProblem]) -> list[int]:

@@ -10,8 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from hardener import api, report
-from hardener.check import CheckReport
+from hardener import api
+from hardener.check import report
+from hardener.check.audit import CheckReport
 from hardener.profiles import Severity
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hardener.errors import ConfigSyntaxError, MergeError
-from hardener.preserve import check_preserved
-from hardener.textedit import AppliedEdit, Edit, apply_edits
+from hardener.merge.edit import AppliedEdit, Edit, apply_edits
+from hardener.merge.preserve import check_preserved
 from hardener.yaml import SourceText, emit_scalar, parse_text
 
 

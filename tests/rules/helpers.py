@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from hardener.check import FileReport, check_text
+from hardener.check.audit import FileReport, check_text
 from hardener.profiles import Profile, load_profile
 
 

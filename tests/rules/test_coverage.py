@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hardener.rules import all_rules
+from hardener.check.rules import all_rules
 
 from . import test_auth, test_headers, test_keys, test_profile_rules, test_secrets, test_transport
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hardener.rules.headers import CSP_RULES
+from hardener.check.rules.headers import CSP_RULES
 
 from .helpers import Case, actual, expected, params, profile
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from hardener.rules import all_rules
+from hardener.check.rules import all_rules
 
 from .helpers import Case, actual, expected, params, report
 

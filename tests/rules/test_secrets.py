@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hardener.catalog import load_catalog
-from hardener.rules.secrets import placeholder_problem
+from hardener.check.rules.secrets import placeholder_problem
 
 from .helpers import Case, actual, expected, params, report
 

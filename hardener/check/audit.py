@@ -1,10 +1,10 @@
 """Audit configuration files against a profile: files in, findings with positions out.
 
-The rules (``hardener.rules``) only say *what* is wrong and *which key* it concerns. This module
-does the rest once for every rule: it finds the files, parses each one, places each hit at a line
-and column (a missing key at its nearest existing parent block, or line 1), takes the severity
-for the profile, applies waivers, masks any secret value that could have reached a message, and
-grades the security headers Optimize would send.
+The rules (``hardener.check.rules``) only say *what* is wrong and *which key* it concerns. This
+module does the rest once for every rule: it finds the files, parses each one, places each hit at
+a line and column (a missing key at its nearest existing parent block, or line 1), takes the
+severity for the profile, applies waivers, masks any secret value that could have reached a
+message, and grades the security headers Optimize would send.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from hardener.catalog import format_path, load_catalog
+from hardener.check.findings import Finding
+from hardener.check.grade import Grade, grade_config
+from hardener.check.rules import CHECKS, active_rules, secrets, waivers
+from hardener.check.rules.base import Hit, Rule, RuleContext
 from hardener.errors import ConfigSyntaxError, HardenerError, UsageError
-from hardener.findings import Finding
-from hardener.grade import Grade, grade_config
 from hardener.model import as_placeholder
 from hardener.profiles import Profile, Severity
-from hardener.rules import CHECKS, active_rules, secrets, waivers
-from hardener.rules.base import Hit, Rule, RuleContext
 from hardener.waivers import Waiver, find_waiver, inline_waivers
 from hardener.yaml import Config, SourceText, read_config, read_source
 
@@ -156,7 +156,7 @@ class Checker:
         use_inline_waivers: bool = True,
         today: dt.date | None = None,
     ) -> None:
-        from hardener.rules.profile_rules import level_of
+        from hardener.check.rules.profile_rules import level_of
         from hardener.values import resolve_values
 
         self.profile = profile

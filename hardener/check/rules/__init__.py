@@ -20,10 +20,10 @@ import difflib
 import functools
 from collections.abc import Iterable, Mapping
 
+from hardener.check.rules import auth, headers, keys, profile_rules, secrets, transport, waivers
+from hardener.check.rules.base import LEVELS, Check, Rule
 from hardener.errors import ProfileError, UsageError
 from hardener.profiles import Profile, Severity
-from hardener.rules import auth, headers, keys, profile_rules, secrets, transport, waivers
-from hardener.rules.base import LEVELS, Check, Rule
 
 CODE_RULE_SETS: tuple[tuple[Rule, ...], ...] = (
     keys.RULES,

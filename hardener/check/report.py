@@ -1,7 +1,7 @@
 """Render a check report as text for people, JSON for scripts, or SARIF for code scanning.
 
 All three are built from the same ``CheckReport``; none of them sees a configuration value, so
-none can print a secret (``hardener.check`` keeps values out of messages). The JSON schema is
+none can print a secret (``hardener.check.audit`` keeps values out of messages). The JSON schema is
 documented in ``docs/check-json.md`` and versioned by ``JSON_VERSION``.
 """
 
@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from hardener import __version__
-from hardener.check import CheckReport, FileReport, Progress
+from hardener.check.audit import CheckReport, FileReport, Progress
+from hardener.check.findings import Finding
+from hardener.check.rules.base import Rule
 from hardener.errors import HardenerError
-from hardener.findings import Finding
 from hardener.profiles import Severity
-from hardener.rules.base import Rule
 
 JSON_VERSION = 1
 """Bumped only on an incompatible change to the JSON output (fields removed or retyped)."""

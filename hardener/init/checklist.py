@@ -15,13 +15,13 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from hardener import interview, snippets
 from hardener.catalog import load_catalog
-from hardener.envfile import EnvEntry, entry_for
+from hardener.init import interview, snippets
+from hardener.init.envfile import EnvEntry, entry_for
 from hardener.yaml import emit_scalar
 
 if TYPE_CHECKING:
-    from hardener.api import GenerateResult
+    from hardener.generate.build import GenerateResult
     from hardener.plan import Planned
     from hardener.values import SiteValues
 
@@ -94,7 +94,7 @@ def render_checklist(
 ) -> str:
     """The checklist text for this directory."""
     from hardener import __version__
-    from hardener.snippets import render_init
+    from hardener.init.snippets import render_init
 
     dev = interview.is_dev(result.profile)
     context = {

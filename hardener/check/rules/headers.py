@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hardener.check.rules.base import H, Hit, I, L, M, Rule, RuleContext, as_int, levels, truthy
+from hardener.check.rules.profile_rules import covering_setting
 from hardener.csp import analyse_csp, parse_csp
 from hardener.profiles import Compare, Severity
-from hardener.rules import profile_rules
-from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, as_int, levels, truthy
 from hardener.yaml import DocPath
 
 CSP: DocPath = ("security", "responseHeaders", "Content-Security-Policy")
@@ -179,7 +179,7 @@ def check_hsts(ctx: RuleContext) -> Iterator[Hit]:
     max_age = as_int(ctx.value(HSTS_MAX_AGE))
     if max_age is None:
         return
-    judged = profile_rules.covering_setting(HSTS_MAX_AGE, ctx, Compare.AT_LEAST)
+    judged = covering_setting(HSTS_MAX_AGE, ctx, Compare.AT_LEAST)
     if judged is None and 0 < max_age < OBSERVATORY_MIN_MAX_AGE:
         yield Hit(HSTS_SHORT, HSTS_MAX_AGE, f"HSTS max-age is below {OBSERVATORY_MIN_MAX_AGE}")
     if max_age <= 0 and truthy(ctx.value(HSTS_SUBDOMAINS), default=False):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from hardener.rules.base import (
+from hardener.check.rules.base import (
     H,
     Hit,
     I,

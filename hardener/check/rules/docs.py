@@ -1,8 +1,8 @@
 """Rule reference texts rendered from the rule definitions: docs/rules.md, rules and explain.
 
 ``docs/rules.md`` is generated, never edited by hand. Regenerate it after changing a rule or a
-profile with ``python -m hardener.rules.docs``; ``--check`` exits 1 when the file is stale (a test
-does the same).
+profile with ``python -m hardener.check.rules.docs``; ``--check`` exits 1 when the file is stale
+(a test does the same).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from hardener.check.rules import all_rules, get_rule
+from hardener.check.rules.base import LEVELS, Rule
 from hardener.profiles import Severity
-from hardener.rules import all_rules, get_rule
-from hardener.rules.base import LEVELS, Rule
 
-DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+DOC_PATH = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
 """Where the generated reference lives in a source checkout."""
 
 _AREAS: Mapping[str, str] = {
@@ -38,7 +38,7 @@ _AREAS: Mapping[str, str] = {
 _INTRO = """\
 # Audit rules
 
-Generated from the rule definitions by `python -m hardener.rules.docs`; do not edit by hand.
+Generated from the rule definitions by `python -m hardener.check.rules.docs`; do not edit by hand.
 `optimize-harden rules` lists the same rules and `optimize-harden explain RULE-ID` shows one.
 
 Each rule has a stable id (never reused) and a slug. Its severity depends on the profile the
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else None
     if "--check" in args:
         if current != text:
-            print(f"{DOC_PATH} is out of date; run: python -m hardener.rules.docs")
+            print(f"{DOC_PATH} is out of date; run: python -m hardener.check.rules.docs")
             return 1
         return 0
     if current != text:

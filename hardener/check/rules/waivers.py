@@ -2,12 +2,12 @@
 
 Waivers are reviews with a date. When the date passes, the waiver stops hiding its finding and
 this rule says so, next to the finding, so the owner renews the decision or fixes the problem.
-``hardener.check`` applies waivers; this module only defines the rule.
+``hardener.check.audit`` applies waivers; this module only defines the rule.
 """
 
 from __future__ import annotations
 
-from hardener.rules.base import L, Rule, levels
+from hardener.check.rules.base import L, Rule, levels
 
 EXPIRED = "OH-WVR-001"
 

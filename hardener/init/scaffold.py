@@ -1,10 +1,10 @@
 """``optimize-harden init``: a directory from which a hardened Optimize can be started.
 
-The configuration comes from ``api.generate`` (the same code path as ``generate``); around it
-init writes the variables it needs (generated secrets in ``.env``, mode 0600), snippets for the
-database cluster and the Camunda 7 engine, a Docker Compose override, a development keystore for
-the dev profile, and HARDENING.md, the operator's checklist. Every file is built in memory, then
-installed by :mod:`hardener.staging`: all of them or none.
+The configuration comes from ``hardener.generate.build`` (the same code path as ``generate``);
+around it init writes the variables it needs (generated secrets in ``.env``, mode 0600), snippets
+for the database cluster and the Camunda 7 engine, a Docker Compose override, a development keystore
+for the dev profile, and HARDENING.md, the operator's checklist. Every file is built in memory, then
+installed by :mod:`hardener.init.staging`: all of them or none.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from hardener import envfile, interview, snippets
 from hardener.errors import ValuesError
-from hardener.staging import Installed, OutputFile, install
+from hardener.init import envfile, interview, snippets
+from hardener.init.staging import Installed, OutputFile, install
 
 if TYPE_CHECKING:
-    from hardener.api import GenerateResult
+    from hardener.generate.build import GenerateResult
     from hardener.profiles import Profile
     from hardener.values import SiteValues
 
@@ -72,11 +72,12 @@ def run_init(
     force: bool,
 ) -> InitResult:
     """Resolve the site values, build every file, then install them into ``directory``."""
-    from hardener import api
+    from hardener.generate.build import generate
+    from hardener.values import load_site_values
 
     inputs = _resolve_inputs(profile, target, values_file, overrides, answers)
-    result = api.generate(profile, target, values_file=values_file, overrides=inputs.overrides)
-    site = api.load_site_values(target, values_file, inputs.overrides)
+    result = generate(profile, target, values_file=values_file, overrides=inputs.overrides)
+    site = load_site_values(target, values_file, inputs.overrides)
     entries = envfile.env_entries(result.plan, site)
     artifacts = build_artifacts(result, site, entries)
     installed = install([a.file for a in artifacts], directory, force=force)
@@ -106,7 +107,7 @@ def _resolve_inputs(
     answers: Mapping[str, str] | None,
 ) -> _Inputs:
     """User values (file, --set, answers) plus init's own defaults; refuse what is missing."""
-    from hardener.api import check_target
+    from hardener.catalog import check_target
     from hardener.profiles import load_profile
     from hardener.values import resolve_values
 
@@ -213,7 +214,7 @@ def _engine_files(site: SiteValues) -> list[Artifact]:
 
 
 def _dev_keystore_files(site: SiteValues, entries: Sequence[envfile.EnvEntry]) -> list[Artifact]:
-    from hardener.devcert import make_dev_keystore
+    from hardener.init.devcert import make_dev_keystore
 
     password = envfile.entry_for(entries, "env.keystore_password")
     if password is None or password.secret is None:
@@ -268,7 +269,7 @@ def _checklist(
     entries: Sequence[envfile.EnvEntry],
     artifacts: Sequence[Artifact],
 ) -> Artifact:
-    from hardener.checklist import render_checklist
+    from hardener.init.checklist import render_checklist
 
     listing = [(a.file.path, a.file.mode, a.about) for a in artifacts]
     listing.append((PurePosixPath("HARDENING.md"), PUBLIC_MODE, _ABOUT["checklist"]))

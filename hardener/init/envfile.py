@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hardener.init.secretgen import API_TOKEN, KEYSTORE_PASSWORD, TOKEN_SECRET, Secret, SecretSpec
+from hardener.init.secretgen import generate as generate_secret
 from hardener.model import as_placeholder
 from hardener.plan import Planned
 from hardener.profiles import Compare
-from hardener.secretgen import API_TOKEN, KEYSTORE_PASSWORD, TOKEN_SECRET, Secret, SecretSpec
-from hardener.secretgen import generate as generate_secret
 from hardener.values import SiteValues
 
 DATABASE_VAR = "CAMUNDA_OPTIMIZE_DATABASE"
@@ -142,7 +142,7 @@ def render_env(
     header: Sequence[str],
 ) -> str:
     """``.env`` (example=False: with the generated values) or ``.env.example`` (no secret)."""
-    from hardener.snippets import render_init
+    from hardener.init.snippets import render_init
 
     lines = [_line(entry, example=example) for entry in entries]
     return render_init(

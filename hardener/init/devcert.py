@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 
-    from hardener.secretgen import Secret
+    from hardener.init.secretgen import Secret
 
 ALIAS = "optimize-dev-only"
 """Friendly name of the key entry; Jetty uses the only key entry it finds."""

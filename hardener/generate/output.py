@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from hardener.catalog import Catalog, load_catalog
+from hardener.generate.render import Node, render_template, verify_yaml
 from hardener.plan import Planned, intended_tree
 from hardener.profiles import Compare, Profile
-from hardener.render import Node, render_template, verify_yaml
 
 
 def render_yaml(

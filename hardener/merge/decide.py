@@ -16,11 +16,11 @@ from typing import Any, Literal
 from hardener.catalog import Catalog, format_path, load_catalog
 from hardener.compare import Context, judge, normalise
 from hardener.errors import MergeError
+from hardener.merge.edit import Edit, apply_edits
+from hardener.merge.preserve import check_preserved
 from hardener.model import View, as_placeholder
 from hardener.plan import context_for, secret_placeholder, written_form
-from hardener.preserve import check_preserved
 from hardener.profiles import Compare, Profile, Setting
-from hardener.textedit import Edit, apply_edits
 from hardener.values import SiteValues
 from hardener.waivers import Waiver, find_waiver, inline_waivers
 from hardener.yaml import Config, DocPath, SourceText, emit_scalar, lookup, parse_text, read_config

@@ -6,7 +6,7 @@ import difflib
 import json
 from typing import Any
 
-from hardener.merge import MASK, Change, MergeResult
+from hardener.merge.decide import MASK, Change, MergeResult
 
 _VERBS = {"added": "added", "replaced": "replaced", "kept": "kept", "waived": "waived"}
 

@@ -3,8 +3,8 @@
 Every key the target's catalog marks as a credential is covered, not only the ones a profile
 names: the keystore and token secrets, the API token, engine, database, proxy and SMTP passwords,
 OIDC and SaaS client secrets and, for webhooks, headers that carry a credential. Messages name
-the key, never the value; ``hardener.check`` also masks any secret value that could slip into a
-message.
+the key, never the value; ``hardener.check.audit`` also masks any secret value that could slip
+into a message.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hardener.check.rules.base import C, H, Hit, L, M, Rule, RuleContext, levels
+from hardener.check.rules.profile_rules import covering_setting
 from hardener.model import as_placeholder
 from hardener.profiles import Compare
-from hardener.rules import profile_rules
-from hardener.rules.base import C, H, Hit, L, M, Rule, RuleContext, levels
 from hardener.yaml import DocPath
 
 LITERAL = "OH-SEC-001"
@@ -139,7 +139,7 @@ def check_literals(ctx: RuleContext) -> Iterator[Hit]:
                 path,
                 f"{ctx.dotted(path)} gives its placeholder a literal default secret",
             )
-        elif profile_rules.covering_setting(path, ctx, Compare.PLACEHOLDER) is None:
+        elif covering_setting(path, ctx, Compare.PLACEHOLDER) is None:
             hidden = " (text around a placeholder is literal to Optimize)" if seen.variables else ""
             yield Hit(LITERAL, path, f"{ctx.dotted(path)} holds a literal secret{hidden}")
 

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Iterator, Mapping
 
 from hardener.catalog import Catalog, format_path, parse_pattern
-from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, levels
+from hardener.check.rules.base import H, Hit, I, L, M, Rule, RuleContext, levels
 from hardener.yaml import DocPath
 
 UNKNOWN = "OH-KEY-001"

@@ -110,7 +110,7 @@ def render_init(name: str, **context: Any) -> str:
     """Render an init template with the project's filters plus the Markdown and JSON ones."""
     import jinja2
 
-    from hardener.render import environment
+    from hardener.generate.render import environment
 
     env = environment()
     env.filters.update(
@@ -124,7 +124,7 @@ def render_init(name: str, **context: Any) -> str:
 
 def render_yaml_file(header: Sequence[str], entries: Sequence[Entry], name: str) -> str:
     """Render a YAML snippet and require it to parse back to exactly its entries."""
-    from hardener.render import verify_yaml
+    from hardener.generate.render import verify_yaml
 
     rendered = render_init("init/snippet.yml.j2", header=list(header), entries=list(entries))
     text = rendered.rstrip("\n") + "\n"  # the recursive macro leaves blank lines at the end

@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from hardener.check.rules.base import LEVELS, Hit, Rule, RuleContext, Value, truthy
 from hardener.compare import judge, normalise
 from hardener.model import as_placeholder
 from hardener.profiles import Compare, Profile, Setting, Severity
-from hardener.rules.base import LEVELS, Hit, Rule, RuleContext, Value, truthy
 from hardener.yaml import DocPath
 
 DEFAULT_ENGINE_ALIAS = "camunda-bpm"

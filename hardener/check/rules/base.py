@@ -2,7 +2,7 @@
 
 A *rule* is a definition (id, slug, severities, why, how to fix, where the fact comes from). A
 *check* is a small function that looks at one parsed configuration and yields *hits*: a rule id,
-the key path it is about and a message. ``hardener.check`` turns hits into findings (position,
+the key path it is about and a message. ``hardener.check.audit`` turns hits into findings (position,
 severity, waiver) so rule code never deals with line numbers, waivers or output formats.
 
 Severities depend on the profile: the same open HTTP port is worse on the internet (strict) than

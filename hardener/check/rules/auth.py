@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hardener.rules.base import H, Hit, I, L, M, Rule, RuleContext, is_empty, levels
+from hardener.check.rules.base import H, Hit, I, L, M, Rule, RuleContext, is_empty, levels
 from hardener.yaml import DocPath
 
 TOKEN_UNSET = "OH-AUTH-001"
