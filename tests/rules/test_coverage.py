@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from hardener.check.rules import all_rules
 
-from . import test_auth, test_headers, test_keys, test_profile_rules, test_secrets, test_transport
+from . import (
+    test_auth,
+    test_headers,
+    test_keys,
+    test_profile_rules,
+    test_reading,
+    test_secrets,
+    test_transport,
+)
 
 ALL_CASES = [
     *test_auth.CASES,
     *test_headers.CASES,
     *test_keys.CASES,
     *test_profile_rules.CASES,
+    *test_reading.CASES,
     *test_secrets.CASES,
     *test_transport.CASES,
 ]

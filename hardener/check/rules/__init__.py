@@ -4,6 +4,7 @@ Rules come from two places. Simple "this key must compare so with the profile's 
 derived from the profiles themselves (``profile_rules``), so a profile change is an audit change
 with no code. Rules that need logic live as small functions, one module per area:
 
+* ``reading``: aliases, merge keys and dropped values, which Optimize's reader sees otherwise;
 * ``keys``: unknown, deleted and 2.x keys;
 * ``secrets``: literal, defaulted, unresolvable and weak credentials;
 * ``auth``: token secret, API token, superusers, SSO plugin;
@@ -20,12 +21,22 @@ import difflib
 import functools
 from collections.abc import Iterable, Mapping
 
-from hardener.check.rules import auth, headers, keys, profile_rules, secrets, transport, waivers
+from hardener.check.rules import (
+    auth,
+    headers,
+    keys,
+    profile_rules,
+    reading,
+    secrets,
+    transport,
+    waivers,
+)
 from hardener.check.rules.base import LEVELS, Check, Rule
 from hardener.errors import ProfileError, UsageError
 from hardener.profiles import Profile, Severity
 
 CODE_RULE_SETS: tuple[tuple[Rule, ...], ...] = (
+    reading.RULES,
     keys.RULES,
     secrets.RULES,
     auth.RULES,
@@ -36,6 +47,7 @@ CODE_RULE_SETS: tuple[tuple[Rule, ...], ...] = (
 
 CHECKS: tuple[Check, ...] = (
     profile_rules.check,
+    *reading.CHECKS,
     *keys.CHECKS,
     *secrets.CHECKS,
     *auth.CHECKS,

@@ -33,6 +33,7 @@ _AREAS: Mapping[str, str] = {
     "SEC": "Secrets and placeholders",
     "SHR": "Sharing",
     "WVR": "Waivers",
+    "YAML": "How Optimize reads the file",
 }
 
 _INTRO = """\

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 
 from hardener.catalog import Catalog, format_path, parse_pattern
 from hardener.check.rules.base import H, Hit, I, L, M, Rule, RuleContext, levels
+from hardener.check.rules.reading import is_merge_key
 from hardener.yaml import DocPath
 
 UNKNOWN = "OH-KEY-001"
@@ -102,6 +103,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     skip: tuple[DocPath, ...] = ()
     for path, _ in ctx.doc.entries:
         if any(path[: len(done)] == done for done in skip):
+            continue
+        if is_merge_key(path):  # OH-YAML-002 says what '<<' really is
+            skip = (*skip, path)
             continue
         hit = _classify(path, catalog, ctx)
         if hit is not None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from hardener.check.rules.base import C, H, Hit, L, M, Rule, RuleContext, levels
 from hardener.check.rules.profile_rules import covering_setting
-from hardener.model import as_placeholder
+from hardener.model import as_placeholder, find_placeholders
 from hardener.profiles import Compare
 from hardener.yaml import DocPath
 
@@ -38,7 +38,6 @@ WEAK_SECRETS = frozenset(
 """Demo, vendor-default and dictionary values seen in public configs and defaults."""
 
 _AUTH_HEADER = re.compile(r"auth|token|key|secret|pass|cookie|session|credential", re.IGNORECASE)
-_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 _HEADERS_PATTERN = ("webhookAlerting", "webhooks", "*", "headers", "*")
 
 RULES: tuple[Rule, ...] = (
@@ -154,19 +153,33 @@ def check_placeholders(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def placeholder_problem(text: str) -> str | None:
-    """Why Optimize would not resolve the placeholder(s) in ``text``, or None."""
-    if text.count("${") > 1:
-        return "holds more than one ${...} placeholder; Optimize replaces only part of it"
+    """Why Optimize would not resolve the placeholder(s) in ``text`` as written, or None.
+
+    Judged with Optimize's own matching (``model.find_placeholders``): its default part runs to
+    the last ``}`` of the line, and only the last match's replacement survives.
+    """
+    matches = find_placeholders(text)
+    if any(m.default is not None and "${" in m.default for m in matches):
+        return (
+            "holds several ${...} placeholders; Optimize reads the first one's default up to "
+            "the last '}', so the others are never resolved"
+        )
+    if len(matches) > 1:
+        return (
+            "holds several ${...} placeholders; Optimize replaces only the last one and keeps "
+            "the others as text"
+        )
+    if matches and text.count("${") == 1:
+        return None
     rest = text[text.index("${") + 2 :]
     if "}" not in rest:
         return "has an unclosed ${ placeholder; Optimize uses the text as it is"
-    name = re.split(r"[:}]", rest, maxsplit=1)[0]
-    if not _NAME.match(name):
+    if not matches:
         return (
             "has a placeholder whose name is not a variable name (letters, digits and _, not "
             "starting with a digit); Optimize uses the text as it is"
         )
-    return None
+    return "holds a ${ that Optimize does not read as a placeholder; it stays as text"
 
 
 def check_weak(ctx: RuleContext) -> Iterator[Hit]:
