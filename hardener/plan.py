@@ -14,7 +14,7 @@ from hardener.catalog import Catalog, format_path, load_catalog
 from hardener.compare import Context, judge
 from hardener.errors import ProfileError, ValuesError
 from hardener.model import render_placeholder
-from hardener.profiles import Compare, Profile, Setting, WriteMode
+from hardener.profiles import Compare, Profile, Setting, WriteMode, expand_setting_path
 from hardener.values import SiteValues
 from hardener.yaml import DocPath
 
@@ -36,23 +36,16 @@ class Planned:
         return format_path(self.path)
 
 
+def site_database(site: SiteValues) -> str:
+    """The database section (``es`` or ``opensearch``) the site values choose."""
+    return "es" if site.values.get("database", "elasticsearch") == "elasticsearch" else "opensearch"
+
+
 def expand_path(pattern: str, site: SiteValues) -> DocPath:
-    """Turn a profile path into a concrete one: ``{db}`` and the engine alias ``*``."""
-    database = site.values.get("database", "elasticsearch")
-    prefix = "es" if database == "elasticsearch" else "opensearch"
-    parts: list[str | int] = []
-    for part in _split_pattern(pattern):
-        if part == "{db}":
-            parts.append(prefix)
-        elif part == "*":
-            parts.append(str(site.values["engine.alias"]))
-        else:
-            parts.append(part)
-    return tuple(parts)
-
-
-def _split_pattern(pattern: str) -> list[str]:
-    return pattern.split(".")
+    """A setting path for a new config: the site's database section and engine alias."""
+    return expand_setting_path(
+        pattern, [site_database(site)], lambda _: [str(site.values["engine.alias"])]
+    )[0]
 
 
 def context_for(profile: Profile) -> Context:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from hardener.profiles import Profile, Setting, load_profile
+from hardener.profiles import DATABASES, Profile, Setting, load_profile
 
 HIDDEN = "<literal secret, not shown>"
 
@@ -28,7 +28,7 @@ def _secret_patterns() -> frozenset[str]:
 
 
 def _on_secret_key(setting: Setting) -> bool:
-    paths = {setting.path.replace("{db}", db) for db in ("es", "opensearch")}
+    paths = {setting.path.replace("{db}", db) for db in DATABASES}
     return not paths.isdisjoint(_secret_patterns())
 
 

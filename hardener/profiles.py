@@ -8,15 +8,16 @@ drive ``generate`` (the value to write), ``merge`` (whether a user's value is we
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 
+from hardener.catalog import TARGETS
 from hardener.errors import ConfigSyntaxError, ProfileError
 from hardener.resources import profiles_dir
-from hardener.yaml import Config
+from hardener.yaml import Config, DocPath
 
 
 class Compare(StrEnum):
@@ -64,9 +65,6 @@ class WriteMode(StrEnum):
 
     LITERAL = "literal"
     ENV_DEFAULT = "env-default"
-
-
-TARGETS = ("c7", "c8")
 
 
 @dataclass(frozen=True)
@@ -323,7 +321,45 @@ def settings_field_names() -> frozenset[str]:
     return frozenset(_SETTING_FIELDS)
 
 
+DATABASES: tuple[str, ...] = ("es", "opensearch")
+"""The sections a ``{db}`` segment of a setting path stands for."""
+
+
+def expand_setting_path(
+    pattern: str, databases: Sequence[str], keys: Callable[[DocPath], Sequence[str]]
+) -> list[DocPath]:
+    """Concrete paths of a setting path: ``{db}`` becomes each of ``databases``, and ``*`` each
+    map key ``keys`` names for the path so far (engine aliases). The one expansion generate,
+    merge and check use."""
+    paths: list[DocPath] = [()]
+    for segment in pattern.split("."):
+        if segment == "{db}":
+            paths = [(*p, db) for p in paths for db in databases]
+        elif segment == "*":
+            paths = [(*p, key) for p in paths for key in keys(p)]
+        else:
+            paths = [(*p, segment) for p in paths]
+    return paths
+
+
+def setting_path_matches(pattern: str, path: DocPath) -> bool:
+    """Whether a concrete path is one of the paths a setting path stands for."""
+    parts = pattern.split(".")
+    if len(parts) != len(path):
+        return False
+    for part, segment in zip(parts, path, strict=True):
+        if part == "{db}":
+            if segment not in DATABASES:
+                return False
+        elif part != "*" and part != segment:
+            return False
+    return True
+
+
 __all__ = [
+    "DATABASES",
+    "expand_setting_path",
+    "setting_path_matches",
     "Compare",
     "Profile",
     "Setting",

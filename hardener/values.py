@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hardener.catalog import TARGETS
 from hardener.errors import ConfigSyntaxError, ValuesError
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -116,7 +117,7 @@ class SiteValue:
     default: Any
     parse: Callable[[Any], Any]
     doc: str
-    targets: tuple[str, ...] = ("c7", "c8")
+    targets: tuple[str, ...] = TARGETS
     example: str | None = None
 
 

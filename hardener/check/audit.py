@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
@@ -23,6 +22,7 @@ from hardener.check.grade import Grade, grade_config
 from hardener.check.rules import CHECKS, active_rules, secrets, waivers
 from hardener.check.rules.base import Hit, Rule, RuleContext
 from hardener.errors import ConfigSyntaxError, HardenerError, UsageError
+from hardener.masking import mask
 from hardener.model import as_placeholder
 from hardener.profiles import Profile, Severity
 from hardener.waivers import Waiver, find_waiver, inline_waivers
@@ -31,8 +31,9 @@ from hardener.yaml import Config, SourceText, read_config, read_source
 CONFIG_PATTERNS: tuple[str, ...] = ("environment-config*.yaml", "environment-config*.yml")
 """File names a directory argument expands to (Optimize's file and its variants)."""
 
-MASK = "****"
-MASK_MIN_LENGTH = 12
+MASK_MIN_LENGTH = 8
+"""Shorter values are left alone in messages: they could be ordinary words of the message, and
+messages never print a value in the first place."""
 """Secrets this long are masked wherever they appear. Rules never put a credential's value in a
 message (tests hold them to it); masking is the second line of defence, and shorter values
 (``demo``, ``password``) would collide with key names and ordinary words in the messages."""
@@ -157,6 +158,7 @@ class Checker:
         today: dt.date | None = None,
     ) -> None:
         from hardener.check.rules.profile_rules import level_of
+        from hardener.plan import site_database
         from hardener.values import resolve_values
 
         self.profile = profile
@@ -167,8 +169,7 @@ class Checker:
         self.file_waivers = tuple(file_waivers)
         self.use_inline_waivers = use_inline_waivers
         self.today = today or dt.date.today()
-        database = resolve_values(target).values["database"]
-        self.default_db = "es" if database == "elasticsearch" else "opensearch"
+        self.default_db = site_database(resolve_values(target))
 
     def check_file(self, path: Path) -> FileReport:
         """Read, parse and check one file; unreadable or invalid files raise ConfigSyntaxError."""
@@ -281,13 +282,13 @@ def _secret_values(ctx: RuleContext) -> set[str]:
 
 
 def _mask(findings: list[Finding], values: set[str]) -> list[Finding]:
-    """Replace any long secret value in messages and fixes, longest first."""
-    long_values = sorted((v for v in values if len(v) >= MASK_MIN_LENGTH), key=len, reverse=True)
-    if not long_values:
-        return findings
-    pattern = re.compile("|".join(re.escape(value) for value in long_values))
+    """Mask any secret value in messages and fixes."""
     return [
-        replace(f, message=pattern.sub(MASK, f.message), fix=pattern.sub(MASK, f.fix))
+        replace(
+            f,
+            message=mask(f.message, values, min_length=MASK_MIN_LENGTH),
+            fix=mask(f.fix, values, min_length=MASK_MIN_LENGTH),
+        )
         for f in findings
     ]
 

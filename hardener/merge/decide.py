@@ -16,17 +16,17 @@ from typing import Any, Literal
 from hardener.catalog import Catalog, format_path, load_catalog
 from hardener.compare import Context, judge, normalise
 from hardener.errors import MergeError
+from hardener.masking import MASK
 from hardener.merge.edit import Edit, apply_edits
 from hardener.merge.preserve import check_preserved
 from hardener.model import View, as_placeholder
-from hardener.plan import context_for, secret_placeholder, written_form
-from hardener.profiles import Compare, Profile, Setting
+from hardener.plan import context_for, secret_placeholder, site_database, written_form
+from hardener.profiles import DATABASES, Compare, Profile, Setting, expand_setting_path
 from hardener.values import SiteValues
 from hardener.waivers import Waiver, find_waiver, inline_waivers
 from hardener.yaml import Config, DocPath, SourceText, emit_scalar, lookup, parse_text, read_config
 
 Action = Literal["added", "replaced", "kept", "waived"]
-MASK = "********"
 _DEFAULT_ALIAS = "camunda-bpm"
 
 
@@ -144,21 +144,15 @@ class _Planner:
         return decisions
 
     def _paths(self, setting: Setting, plain: Mapping[str, Any], new_engine: bool) -> list[DocPath]:
-        parts = setting.path.split(".")
-        prefixes: list[list[str | int]] = [[]]
-        for part in parts:
-            if part == "{db}":
-                present = [s for s in ("es", "opensearch") if isinstance(plain.get(s), dict)]
-                fallback = "es" if self.site.values["database"] == "elasticsearch" else "opensearch"
-                options: list[str | int] = list(present or [fallback])
-            elif part == "*":
-                engines = plain.get("engines")
-                aliases = list(engines) if isinstance(engines, dict) and engines else []
-                options = aliases or ([self.site.values["engine.alias"]] if new_engine else [])
-            else:
-                options = [part]
-            prefixes = [[*p, o] for p in prefixes for o in options]
-        return [tuple(p) for p in prefixes]
+        """The file's database sections (the site's when it has none) and engine aliases (the
+        site's for an engine merge creates)."""
+        present = [s for s in DATABASES if isinstance(plain.get(s), dict)]
+        engines = plain.get("engines")
+        aliases = [str(a) for a in engines] if isinstance(engines, dict) and engines else []
+        if not aliases and new_engine:
+            aliases = [str(self.site.values["engine.alias"])]
+        databases = present or [site_database(self.site)]
+        return expand_setting_path(setting.path, databases, lambda _: aliases)
 
     def _decide(
         self, setting: Setting, path: DocPath, plain: Mapping[str, Any], *, creating: bool

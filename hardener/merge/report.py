@@ -6,7 +6,8 @@ import difflib
 import json
 from typing import Any
 
-from hardener.merge.decide import MASK, Change, MergeResult
+from hardener.masking import mask
+from hardener.merge.decide import Change, MergeResult
 
 _VERBS = {"added": "added", "replaced": "replaced", "kept": "kept", "waived": "waived"}
 
@@ -76,8 +77,8 @@ def json_report(result: MergeResult) -> str:
 
 def masked_diff(result: MergeResult) -> str:
     """A unified diff of the file, with every literal secret of the input masked."""
-    old = _mask(result.original.decode("utf-8-sig"), result.secrets)
-    new = _mask(result.merged.decode("utf-8-sig"), result.secrets)
+    old = mask(result.original.decode("utf-8-sig"), result.secrets)
+    new = mask(result.merged.decode("utf-8-sig"), result.secrets)
     diff = difflib.unified_diff(
         old.splitlines(keepends=True),
         new.splitlines(keepends=True),
@@ -86,10 +87,3 @@ def masked_diff(result: MergeResult) -> str:
     )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in diff)  # fmt: skip
-
-
-def _mask(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, MASK)
-    return text

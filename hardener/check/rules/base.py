@@ -20,7 +20,7 @@ from typing import Any
 from hardener.catalog import TARGETS, Catalog, format_path
 from hardener.compare import Context
 from hardener.model import Seen, View
-from hardener.profiles import Profile, Severity
+from hardener.profiles import DATABASES, Profile, Severity
 from hardener.yaml import Config, DocPath
 
 LEVELS: tuple[str, ...] = ("strict", "standard", "dev")
@@ -188,7 +188,7 @@ class RuleContext:
     @cached_property
     def db_sections(self) -> tuple[str, ...]:
         """es and/or opensearch as present in the file; the default database when neither is."""
-        present = tuple(name for name in ("es", "opensearch") if name in self.doc.data)
+        present = tuple(name for name in DATABASES if name in self.doc.data)
         return present or (self.default_db,)
 
     def keys_at(self, path: DocPath) -> tuple[str, ...]:

@@ -27,7 +27,14 @@ from dataclasses import replace
 from hardener.check.rules.base import LEVELS, Hit, Rule, RuleContext, Value, truthy
 from hardener.compare import judge, normalise
 from hardener.model import as_placeholder
-from hardener.profiles import Compare, Profile, Setting, Severity
+from hardener.profiles import (
+    Compare,
+    Profile,
+    Setting,
+    Severity,
+    expand_setting_path,
+    setting_path_matches,
+)
 from hardener.yaml import DocPath
 
 DEFAULT_ENGINE_ALIAS = "camunda-bpm"
@@ -122,15 +129,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
 
 def expand(pattern: str, ctx: RuleContext) -> list[DocPath]:
     """Concrete paths of a setting in this file: ``{db}`` sections and ``*`` map keys."""
-    paths: list[DocPath] = [()]
-    for segment in pattern.split("."):
-        if segment == "{db}":
-            paths = [(*p, db) for p in paths for db in ctx.db_sections]
-        elif segment == "*":
-            paths = [(*p, key) for p in paths for key in _wildcard_keys(p, ctx)]
-        else:
-            paths = [(*p, segment) for p in paths]
-    return paths
+    return expand_setting_path(pattern, ctx.db_sections, lambda prefix: _wildcard_keys(prefix, ctx))
 
 
 def _wildcard_keys(prefix: DocPath, ctx: RuleContext) -> tuple[str, ...]:
@@ -158,22 +157,9 @@ def _same_alias(switch: str, path: DocPath) -> DocPath:
 def covering_setting(path: DocPath, ctx: RuleContext, compare: Compare) -> Setting | None:
     """The applicable profile setting of kind ``compare`` that audits ``path``, if any."""
     for setting in ctx.profile.for_target(ctx.target):
-        if setting.compare is compare and _matches(setting.path, path):
+        if setting.compare is compare and setting_path_matches(setting.path, path):
             return setting if gate_open(setting.path, path, ctx) else None
     return None
-
-
-def _matches(pattern: str, path: DocPath) -> bool:
-    parts = pattern.split(".")
-    if len(parts) != len(path):
-        return False
-    for part, segment in zip(parts, path, strict=True):
-        if part == "{db}":
-            if segment not in ("es", "opensearch"):
-                return False
-        elif part != "*" and part != segment:
-            return False
-    return True
 
 
 def _judge_at(setting: Setting, path: DocPath, ctx: RuleContext) -> Iterator[Hit]:
