@@ -94,3 +94,16 @@ def fsync_directory(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def backup_path(target: Path) -> Path:
+    """Where to keep the file ``target`` replaces: ``NAME.bak``, else ``NAME.bak.1``,
+    ``NAME.bak.2`` ... whichever is free first, so a later run never overwrites an earlier
+    backup (the original, pre-hardening file stays). A name held by a symlink counts as taken:
+    a planted link is never written through."""
+    candidate = target.with_name(target.name + ".bak")
+    number = 0
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = target.with_name(f"{target.name}.bak.{number}")
+    return candidate

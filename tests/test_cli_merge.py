@@ -199,8 +199,22 @@ def test_symlinked_config_writes_target_and_keeps_link(config: Path, tmp_path: P
 def test_planted_symlink_at_backup_path_is_not_followed(config: Path, tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("do not touch\n", encoding="utf-8")
-    config.with_name(config.name + ".bak").symlink_to(victim)
+    planted = config.with_name(config.name + ".bak")
+    planted.symlink_to(victim)
     assert invoke(str(config), "--in-place")[0] == 0
     assert victim.read_text(encoding="utf-8") == "do not touch\n"
-    backup = config.with_name(config.name + ".bak")
+    assert planted.is_symlink()  # a taken name is left alone: the backup takes the next one
+    backup = config.with_name(config.name + ".bak.1")
     assert not backup.is_symlink() and backup.read_text(encoding="utf-8") == CONFIG
+
+
+def test_a_later_run_never_overwrites_an_earlier_backup(config: Path) -> None:
+    assert invoke(str(config), "--in-place")[0] == 0
+    hardened = config.read_text(encoding="utf-8")
+    weakened = hardened.replace("http: null", "http: 8090")
+    config.write_text(weakened, encoding="utf-8")
+    assert invoke(str(config), "--in-place")[0] == 0
+    first, second = (config.with_name(config.name + s) for s in (".bak", ".bak.1"))
+    assert first.read_text(encoding="utf-8") == CONFIG  # the original, pre-hardening file
+    assert second.read_text(encoding="utf-8") == weakened
+    assert config.read_text(encoding="utf-8") == hardened

@@ -18,6 +18,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from hardener import api
 from hardener.errors import UsageError, ValuesError, WriteError
+from hardener.files import backup_path
 from hardener.init import envfile, interview, staging
 from hardener.init.secretgen import ALNUM, URLSAFE
 from hardener.model import as_placeholder, find_placeholders
@@ -566,10 +567,10 @@ def test_failure_mid_build_leaves_existing_directory_untouched(
 
 def test_backup_names_count_up(tmp_path: Path) -> None:
     target = tmp_path / "x.yml"
-    assert staging.backup_name(target) == tmp_path / "x.yml.bak"
+    assert backup_path(target) == tmp_path / "x.yml.bak"
     (tmp_path / "x.yml.bak").write_text("")
-    (tmp_path / "x.yml.bak.1").write_text("")
-    assert staging.backup_name(target) == tmp_path / "x.yml.bak.2"
+    (tmp_path / "x.yml.bak.1").symlink_to("nowhere")  # a dangling link still takes the name
+    assert backup_path(target) == tmp_path / "x.yml.bak.2"
 
 
 def test_install_refuses_paths_outside_the_directory(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hardener.errors import UsageError, WriteError
-from hardener.files import fsync_directory
+from hardener.files import backup_path, fsync_directory
 
 DIR_MODE = 0o700
 """A new install directory holds .env and keys: only its owner may list it."""
@@ -340,7 +340,7 @@ def _merge_into(files: Sequence[OutputFile], staging: Path, directory: Path) -> 
             # Each undo step is listed before its move, so an interrupt between the two cannot
             # lose it; a step whose move never happened finds nothing to move back.
             if target.exists() or target.is_symlink():
-                backup = backup_name(target)
+                backup = backup_path(target)
                 undo.append(functools.partial(_move_back, backup, target))
                 target.rename(backup)
                 backups.append((item.path, item.path.parent / backup.name))
@@ -389,13 +389,3 @@ def _same_file(target: Path, item: OutputFile) -> bool:
         info = target.stat()
         return stat.S_IMODE(info.st_mode) == item.mode and target.read_bytes() == item.data
     return False
-
-
-def backup_name(target: Path) -> Path:
-    """``NAME.bak``, or ``NAME.bak.1``, ``NAME.bak.2`` ... whichever is free first."""
-    candidate = target.with_name(target.name + ".bak")
-    number = 0
-    while candidate.exists() or candidate.is_symlink():
-        number += 1
-        candidate = target.with_name(f"{target.name}.bak.{number}")
-    return candidate

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hardener.errors import FileChangedError, WriteError
-from hardener.files import atomic_write
+from hardener.files import atomic_write, backup_path
 
 # tempfile.mkstemp names: prefix, 8 characters from [a-z0-9_], suffix.
 _RANDOM_PART = r"[a-z0-9_]{8}"
@@ -83,13 +83,9 @@ def _same_file(fd: int, path: Path) -> bool:
     return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
 
 
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
-
-
 def stale_temp_pattern(target: Path) -> re.Pattern[str]:
     """Names ``atomic_write`` gives the temp files of ``target`` and of its backup."""
-    return re.compile(rf"\.{re.escape(target.name)}\.(?:bak\.)?{_RANDOM_PART}\.tmp\Z")
+    return re.compile(rf"\.{re.escape(target.name)}\.(?:bak(?:\.[0-9]+)?\.)?{_RANDOM_PART}\.tmp\Z")
 
 
 def remove_stale_temps(target: Path) -> tuple[Path, ...]:
