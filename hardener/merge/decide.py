@@ -94,8 +94,8 @@ def merge_source(
     view = View(config, target)
     inline = inline_waivers(source.text, source.name) if use_inline_waivers else {}
     ctx = _context(profile, view)
-    planner = _Planner(profile, catalog, site, set(explicit_site), ctx, view)
-    decisions = planner.decide(plain)
+    decider = _Decider(profile, catalog, site, set(explicit_site), ctx, view)
+    decisions = decider.decide(plain)
     decisions = [
         _apply_waiver(d, config, inline, file_waivers, today or dt.date.today()) for d in decisions
     ]
@@ -118,7 +118,7 @@ def _context(profile: Profile, view: View) -> Context:
     return replace(context_for(profile), http_only=http_only)
 
 
-class _Planner:
+class _Decider:
     """Expands profile paths against the user's document and decides each one."""
 
     def __init__(
