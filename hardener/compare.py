@@ -32,7 +32,6 @@ class Context:
 class Verdict:
     ok: bool
     reason: str = ""
-    unverifiable: bool = False  # the value comes from a variable with no default
 
 
 def normalise(value: Any) -> Any:
@@ -64,7 +63,7 @@ def judge(setting: Setting, value: Any, context: Context = Context()) -> Verdict
         if context.pinned and seen.present:  # the shipped defaults' own variables are Optimize's
             return Verdict(False, f"comes from {names}, which could weaken it")
         if not seen.known:
-            return Verdict(True, f"comes from {names}", unverifiable=True)
+            return Verdict(True, f"comes from {names}")  # nothing in the file to judge
     if isinstance(seen.value, dict | list):
         kind = "a block of keys" if isinstance(seen.value, dict) else "a list"
         return Verdict(False, f"is {kind}, where Optimize expects a single value")

@@ -108,9 +108,6 @@ class Profile:
     def for_target(self, target: str) -> list[Setting]:
         return [s for s in self.settings.values() if s.applies_to(target)]
 
-    def setting_by_rule(self, rule: str) -> Setting | None:
-        return next((s for s in self.settings.values() if s.rule == rule), None)
-
 
 _TOP_KEYS = {"name", "description", "extends", "write_mode", "write_mode_reason", "settings"}
 _SETTING_FIELDS = {f.name for f in fields(Setting)} - {"path"}

@@ -61,9 +61,6 @@ class Rule:
     def severity_at(self, level: str) -> Severity | None:
         return self.severities.get(level)
 
-    def applies(self, level: str, target: str) -> bool:
-        return target in self.targets and self.severity_at(level) is not None
-
 
 @dataclass(frozen=True)
 class Hit:
