@@ -207,3 +207,16 @@ def test_a_bad_site_value_names_where_it_came_from(tmp_path: Path) -> None:
         api.generate("strict", values_file=values)
     with pytest.raises(ValuesError, match=r"^--set: site value 'container.https_port': must be"):
         api.generate("strict", overrides=["container.https_port=0"])
+
+
+def test_output_is_verified_as_optimize_reads_it() -> None:
+    """A file that parses back but that Optimize would read weaker is never printed."""
+    from hardener.errors import RenderError
+    from hardener.generate.output import verify_as_optimize_reads
+
+    result = api.generate("strict", "c7")
+    verify_as_optimize_reads(result.text, result.profile, "c7", result.plan)
+    weak = result.text.replace("    http: null", "    <<: {http: null}", 1)
+    assert weak != result.text
+    with pytest.raises(RenderError, match="container.ports.http would not hold as Optimize"):
+        verify_as_optimize_reads(weak, result.profile, "c7", result.plan)

@@ -1,7 +1,8 @@
 """Turn a plan into output text: the YAML file or the env-variable listing.
 
 Builds the node tree and the comment lines the templates place, then checks the rendered YAML
-parses back to exactly the planned values.
+parses back to exactly the planned values, and that Optimize (``hardener.model``) would hold
+every setting as strong as the profile demands.
 """
 
 from __future__ import annotations
@@ -30,7 +31,27 @@ def render_yaml(
         nodes=build_nodes(plan),
     )
     verify_yaml(text, intended_tree(plan))
+    verify_as_optimize_reads(text, profile, target, plan)
     return text
+
+
+def verify_as_optimize_reads(text: str, profile: Profile, target: str, plan: list[Planned]) -> None:
+    """Every setting holds, in the model of what Optimize reads (its defaults under the file,
+    placeholders resolved as it resolves them), what the profile demands."""
+    from hardener.compare import judge
+    from hardener.errors import RenderError
+    from hardener.model import View
+    from hardener.plan import context_for
+    from hardener.yaml import SourceText, read_config
+
+    view = View(read_config(SourceText("<generated>", text)), target)
+    context = context_for(profile)
+    for item in plan:
+        verdict = judge(item.setting, view.get(item.path), context)
+        if not verdict.ok:
+            raise RenderError(
+                f"generated {item.dotted} would not hold as Optimize reads it: {verdict.reason}"
+            )
 
 
 def _header(profile: Profile, target: str, warnings: list[str], version: str) -> dict[str, Any]:
