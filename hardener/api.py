@@ -30,6 +30,7 @@ __all__ = [
     "InPlaceResult",
     "check",
     "check_target",
+    "effective",
     "generate",
     "init",
     "load_site_values",
@@ -198,3 +199,34 @@ def check(
         today=today or dt.date.today(),
         on_progress=on_progress,
     )
+
+
+def effective(
+    path: Path,
+    target: str = "c7",
+    *,
+    env: Sequence[str] | Mapping[str, str] = (),
+    env_file: Path | None = None,
+    fmt: str = "yaml",
+    show_origin: bool = False,
+    show_secrets: bool = False,
+) -> str:
+    """The configuration Optimize would hold after its defaults, the file at ``path`` and the
+    given variables, as YAML or JSON text.
+
+    ``env`` is ``NAME=VALUE`` texts (or a mapping) and wins over ``env_file``; the process
+    environment is never read, so a placeholder without default that neither gives raises
+    ``MissingVariable``, as Optimize would refuse to start. Secrets are masked unless
+    ``show_secrets``; ``show_origin`` adds where each value came from.
+    """
+    from hardener import effective as eff
+    from hardener.errors import UsageError
+    from hardener.yaml import read_config, read_source
+
+    check_target(target)
+    if fmt not in eff.FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose {' or '.join(eff.FORMATS)})")
+    variables = eff.environment(env, env_file)
+    config = read_config(read_source(path))
+    tree = eff.effective_tree(config, target, variables, show_secrets=show_secrets)
+    return eff.render(tree, fmt, show_origin=show_origin)

@@ -437,3 +437,55 @@ def _use_color(stream: Any) -> bool:
     import os
 
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+@app.command("effective")
+@handle_errors
+def effective_cmd(
+    config: Annotated[
+        Path,
+        typer.Argument(metavar="CONFIG", help="The environment-config.yaml Optimize reads."),
+    ],
+    target: TargetOpt = "c7",
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env", help="A variable Optimize is given: NAME=VALUE (repeatable; beats --env-file)."
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None, typer.Option("--env-file", help="Variables from a dotenv file (init's .env).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json.")] = "yaml",
+    show_origin: Annotated[
+        bool, typer.Option("--show-origin", help="Say where each value came from.")
+    ] = False,
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Print secret values instead of ********.")
+    ] = False,
+) -> None:
+    """Print the configuration Optimize would hold: its defaults, CONFIG and the variables.
+
+    Answers "why does Optimize ignore my setting?": values are merged and their placeholders
+    resolved exactly as Optimize does. Variables come only from --env and --env-file, never from
+    the process environment, so a placeholder without default that is not given is an error, as
+    it is for Optimize. Secret values print as ******** unless --show-secrets.
+
+    --show-origin writes where each value came from, as a comment after each value (YAML) or as
+    an "origin" object beside "config" (JSON):
+
+    \b
+      default              Optimize's shipped defaults
+      env NAME (default)   the defaults' placeholder, taking variable NAME
+      file:N               CONFIG, line N
+      env NAME (file:N)    CONFIG's placeholder on line N, taking variable NAME
+      file:N (alias *A)    an alias on line N: Optimize holds the anchor's name A as text
+      file:N (alias)       the same for a secret: the name is its value, so it is not shown
+    """
+    from hardener import api
+
+    text = api.effective(
+        config, target, env=env or (), env_file=env_file, fmt=fmt,
+        show_origin=show_origin, show_secrets=show_secrets,
+    )  # fmt: skip
+    sys.stdout.write(text)

@@ -13,6 +13,17 @@ from collections.abc import Iterable
 MASK = "********"
 """What a secret value is printed as, everywhere."""
 
+_SECRET_WORDS = (
+    "password", "passwd", "pwd", "secret", "token", "credentials", "apikey", "api-key",
+    "accesstoken", "clientsecret",
+)  # fmt: skip
+
+
+def looks_secret(key: str) -> bool:
+    """A key whose name says it holds a credential, whatever the catalog knows."""
+    lowered = key.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
 
 def mask(text: str, secrets: Iterable[str], *, min_length: int = 1) -> str:
     """``text`` with every occurrence of each secret replaced by ``MASK``, longest first.
