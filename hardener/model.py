@@ -160,8 +160,8 @@ def resolve(raw: str, env: Env | None = None) -> Resolved:
     """Resolve ``raw`` as Optimize does; ``env`` None means "variables unknown"."""
     matches = find_placeholders(raw)
     if not matches:
-        value, known = _reread(raw, env)
-        return Resolved(value, known, literal=raw != "")
+        value, known, inner = _reread(raw, env)
+        return Resolved(value, known, missing=inner, literal=raw != "")
     names = tuple(m.name for m in matches)
     missing = tuple(m.name for m in matches if m.default is None and _get(env, m.name) is None)
     last = matches[-1]  # each replacement starts from the raw text: only the last one survives
@@ -174,26 +174,27 @@ def resolve(raw: str, env: Env | None = None) -> Resolved:
     result = raw.replace(last.text(raw), replacement)
     around = result != replacement
     literal = around or (given is None and replacement != "")
-    value, known = _reread(result, env)
+    value, known, inner = _reread(result, env)
     from_env = (last.name,) if given is not None else ()
-    return Resolved(value, known, names, missing, literal, from_env)
+    return Resolved(value, known, names, missing + inner, literal, from_env)
 
 
 def _get(env: Env | None, name: str) -> str | None:
     return None if env is None else env.get(name)
 
 
-def _reread(text: str, env: Env | None) -> tuple[Any, bool]:
+def _reread(text: str, env: Env | None) -> tuple[Any, bool, tuple[str, ...]]:
     """A text that looks like ``[...]`` is read again as a YAML list (only its first value; a
-    text that does not parse stays text), and the list's own texts are resolved in turn."""
+    text that does not parse stays text), and the list's own texts are resolved in turn: the
+    value, whether it is known, and the variables it needs that are missing."""
     if not _LIST_TEXT.fullmatch(text):
-        return text, True
+        return text, True, ()
     try:
         items = first_value(text)
     except ConfigSyntaxError:
-        return text, True
+        return text, True, ()
     if not isinstance(items, list):
-        return text, True
+        return text, True, ()
     return _resolve_all(items, env)
 
 
@@ -354,23 +355,25 @@ def _seen(path: DocPath, present: bool, raw: Any, origin: Origin, env: Env | Non
         resolved = resolve(raw, env)
         return Seen(path, present, raw, resolved.value, resolved.known, origin, resolved)
     if isinstance(raw, dict | list):
-        value, known = _resolve_all(raw, env)
+        value, known, _ = _resolve_all(raw, env)
         return Seen(path, present, raw, value, known, origin)
     return Seen(path, present, raw, raw, True, origin)
 
 
-def _resolve_all(raw: Any, env: Env | None) -> tuple[Any, bool]:
-    """A collection with every text inside it resolved; known when every one of them is."""
+def _resolve_all(raw: Any, env: Env | None) -> tuple[Any, bool, tuple[str, ...]]:
+    """Every text inside a value resolved: the value, whether all of it is known, and the
+    variables it needs that are missing (a list re-read from a variable may name more)."""
     if isinstance(raw, str):
         resolved = resolve(raw, env)
-        return resolved.value, resolved.known
-    if isinstance(raw, dict):
-        pairs = {key: _resolve_all(value, env) for key, value in raw.items()}
-        return {k: v for k, (v, _) in pairs.items()}, all(ok for _, ok in pairs.values())
-    if isinstance(raw, list):
-        items = [_resolve_all(item, env) for item in raw]
-        return [v for v, _ in items], all(ok for _, ok in items)
-    return raw, True
+        return resolved.value, resolved.known, resolved.missing
+    if isinstance(raw, dict | list):
+        items = raw.items() if isinstance(raw, dict) else enumerate(raw)
+        parts = {key: _resolve_all(value, env) for key, value in items}
+        known = all(part[1] for part in parts.values())
+        missing = tuple(name for part in parts.values() for name in part[2])
+        values = {key: part[0] for key, part in parts.items()}
+        return (values if isinstance(raw, dict) else list(values.values())), known, missing
+    return raw, True, ()
 
 
 class View:

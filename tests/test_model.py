@@ -194,3 +194,11 @@ def test_greedy_placeholders_are_reported() -> None:
     problem = next(f for f in found if f.rule_id == "OH-SEC-003")
     assert problem.line == 2
     assert "the others are never resolved" in problem.message
+
+
+def test_a_variable_missing_inside_a_re_read_list_stops_optimize_too() -> None:
+    config = read_config(SourceText("f.yaml", "l: ${A}\n"))
+    assert resolve("${A}", {"A": "['${Q}']"}).missing == ("Q",)
+    with pytest.raises(MissingVariable, match=r"^f.yaml:1: \$\{Q\} has no default"):
+        View(config, "c7", {"A": "['${Q}']"}).resolved()
+    assert View(config, "c7", {"A": "['${Q}']", "Q": "x"}).resolved()["l"] == ["x"]
