@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hardener.catalog import check_target
+from hardener.errors import UsageError
 from hardener.generate.build import (
     FORMATS,
     GenerateResult,
@@ -28,15 +30,24 @@ __all__ = [
     "FORMATS",
     "GenerateResult",
     "InPlaceResult",
+    "MERGE_REPORTS",
+    "MergeRun",
     "check",
+    "check_formats",
+    "check_output",
+    "choose_format",
     "check_target",
     "effective",
+    "fail_threshold",
     "generate",
     "init",
     "load_site_values",
     "merge",
     "merge_in_place",
+    "merge_report",
     "relaxed_warnings",
+    "rules_listing",
+    "run_merge",
     "write_generated",
 ]
 
@@ -44,6 +55,7 @@ if TYPE_CHECKING:
     from hardener.check.audit import CheckReport, Progress
     from hardener.init.scaffold import InitResult
     from hardener.merge.decide import MergeResult
+    from hardener.profiles import Severity
 
 
 def merge(
@@ -140,6 +152,79 @@ def merge_in_place(
         ) from None
 
 
+MERGE_REPORTS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class MergeRun:
+    """What one ``merge`` command did: the merge, what it wrote, what goes to stdout, the code.
+
+    ``stdout`` is the merged document when it is neither written to a file nor replaced by a
+    diff; ``exit_code`` is 1 under ``check`` when a merge would change the file.
+    """
+
+    result: MergeResult
+    in_place: InPlaceResult | None
+    output: Path | None
+    stdout: bytes | None
+    exit_code: int
+
+
+def run_merge(
+    path: Path,
+    profile: str = "strict",
+    target: str = "c7",
+    *,
+    in_place: bool = False,
+    output: Path | None = None,
+    dry_run: bool = False,
+    check: bool = False,
+    diff: bool = False,
+    backup: bool = True,
+    report: str = "text",
+    **options: Any,
+) -> MergeRun:
+    """The ``merge`` command's decisions: which write (none under ``dry_run`` or ``check``),
+    ``--output`` naming CONFIG itself (the in-place path: lock and compare-and-swap, no
+    backup), what is printed, and the exit code. ``options`` are ``merge``'s keywords."""
+    if in_place and output is not None:
+        raise UsageError("--in-place and --output exclude each other")
+    if report not in MERGE_REPORTS:
+        raise UsageError(f"unknown report format {report!r} (choose text or json)")
+    if output is not None and _same_file(output, path):
+        in_place, output, backup = True, None, False
+    writes = not (check or dry_run)
+    if in_place and writes:
+        written = merge_in_place(path, profile, target, backup=backup, **options)
+        return MergeRun(written.merge, written, None, None, 0)
+    result = merge(path, profile, target, **options)
+    if output is not None and writes:
+        from hardener.files import atomic_write
+
+        atomic_write(output, result.merged, mode=stat.S_IMODE(path.stat().st_mode))
+    code = 1 if check and result.changed else 0
+    prints = not (diff or dry_run or check or in_place or output is not None)
+    return MergeRun(
+        result, None, output if writes else None, result.merged if prints else None, code
+    )
+
+
+def merge_report(result: MergeResult, report: str = "text") -> str:
+    """The change report in ``report`` format (text lines or JSON), secrets masked."""
+    from hardener.merge.report import json_report, text_report
+
+    if report not in MERGE_REPORTS:
+        raise UsageError(f"unknown report format {report!r} (choose text or json)")
+    return (json_report if report == "json" else text_report)(result)
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:  # either does not exist (yet): not the same file
+        return False
+
+
 def init(
     directory: Path,
     profile: str = "strict",
@@ -230,3 +315,42 @@ def effective(
     config = read_config(read_source(path))
     tree = eff.effective_tree(config, target, variables, show_secrets=show_secrets)
     return eff.render(tree, fmt, show_origin=show_origin)
+
+
+def choose_format(fmt: str, allowed: Sequence[str]) -> str:
+    """``fmt`` when the command offers it, else the one usage error every command gives."""
+    if fmt not in allowed:
+        choices = " or ".join(allowed) if len(allowed) == 2 else ", ".join(allowed)
+        raise UsageError(f"unknown format {fmt!r} (choose {choices})")
+    return fmt
+
+
+def check_output(result: CheckReport, fmt: str = "text", *, color: bool = False) -> str:
+    """A check report as text, JSON or SARIF."""
+    from hardener.check import report
+
+    return report.render(result, choose_format(fmt, report.FORMATS), color=color)
+
+
+def check_formats() -> tuple[str, ...]:
+    """The formats ``check`` writes (asked before a long run, so a typo fails at once)."""
+    from hardener.check import report
+
+    return report.FORMATS
+
+
+def fail_threshold(text: str) -> Severity:
+    """``--fail-on``: the lowest severity that makes check fail."""
+    from hardener.profiles import Severity
+
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+
+
+def rules_listing(fmt: str = "text") -> str:
+    """Every rule with its severity per built-in profile, as a table or JSON."""
+    from hardener.check.rules.docs import rules_json, rules_table
+
+    return rules_json() if choose_format(fmt, ("text", "json")) == "json" else rules_table()

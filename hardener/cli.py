@@ -204,40 +204,23 @@ def merge(
 ) -> None:
     """Harden an existing config, keeping every byte you wrote that it does not change."""
     from hardener import api
-    from hardener.errors import UsageError
-    from hardener.merge.report import json_report, masked_diff, text_report
+    from hardener.merge.report import masked_diff
 
-    if in_place and output is not None:
-        raise UsageError("--in-place and --output exclude each other")
-    if report not in ("text", "json"):
-        raise UsageError(f"unknown report format {report!r} (choose text or json)")
-    options: dict[str, Any] = dict(
-        values_file=values, overrides=set_ or (), waivers_file=waivers,
-        inline_waivers=not no_inline_waivers,
+    run = api.run_merge(
+        config, profile, target, in_place=in_place, output=output, dry_run=dry_run,
+        check=check, diff=diff, backup=not no_backup, report=report, values_file=values,
+        overrides=set_ or (), waivers_file=waivers, inline_waivers=not no_inline_waivers,
     )  # fmt: skip
-    written = None
-    if output is not None and _same_file(output, config):
-        # Writing over the config is an in-place merge: the same lock and compare-and-swap.
-        in_place, output, no_backup = True, None, True
-    if in_place and not (check or dry_run):
-        written = api.merge_in_place(config, profile, target, backup=not no_backup, **options)
-        result = written.merge
-    else:
-        result = api.merge(config, profile, target, **options)
-        if output is not None and not (check or dry_run):  # before the report, like in place:
-            from hardener.files import atomic_write  # a failed write is then one line
-
-            atomic_write(output, result.merged, mode=_mode_of(config))
-    typer.echo((json_report if report == "json" else text_report)(result), err=True, nl=False)
+    typer.echo(api.merge_report(run.result, report), err=True, nl=False)
     if diff:
-        sys.stdout.write(masked_diff(result))
-    if check:
-        raise typer.Exit(1 if result.changed else 0)
-    if written is not None:
-        _print_in_place(config, written)
-    elif not (diff or dry_run or in_place or output is not None):
-        sys.stdout.buffer.write(result.merged)
+        sys.stdout.write(masked_diff(run.result))
+    if run.in_place is not None:
+        _print_in_place(config, run.in_place)
+    if run.stdout is not None:
+        sys.stdout.buffer.write(run.stdout)
         sys.stdout.flush()
+    if run.exit_code:
+        raise typer.Exit(run.exit_code)
 
 
 def _print_in_place(config: Path, written: "InPlaceResult") -> None:
@@ -251,19 +234,6 @@ def _print_in_place(config: Path, written: "InPlaceResult") -> None:
         )
     if written.backup is not None:
         typer.echo(f"backup: {written.backup}", err=True)
-
-
-def _same_file(first: Path, second: Path) -> bool:
-    try:
-        return first.samefile(second)
-    except OSError:  # either does not exist (yet): not the same file
-        return False
-
-
-def _mode_of(path: Path) -> int:
-    import stat
-
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def stdin_is_terminal() -> bool:
@@ -379,15 +349,14 @@ def check_cmd(
     from hardener import api
     from hardener.check import report
 
-    threshold = _severity_option(fail_on)
-    if fmt not in report.FORMATS:
-        raise _usage(f"unknown format {fmt!r} (choose {', '.join(report.FORMATS)})")
+    threshold = api.fail_threshold(fail_on)
+    api.choose_format(fmt, api.check_formats())
     with report.progress_bar(enabled=sys.stderr.isatty()) as on_progress:
         result = api.check(
             paths, profile, target, waivers_file=waivers,
             inline_waivers=not no_inline_waivers, on_progress=on_progress,
         )  # fmt: skip
-    sys.stdout.write(report.render(result, fmt, color=_use_color(sys.stdout)))
+    sys.stdout.write(api.check_output(result, fmt, color=_use_color(sys.stdout)))
     for error in result.errors:
         typer.echo(f"optimize-harden: error: {error}", err=True)
     raise typer.Exit(result.exit_code(threshold))
@@ -399,11 +368,9 @@ def rules_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """List every rule with its severity in the strict, standard and dev profiles."""
-    from hardener.check.rules.docs import rules_json, rules_table
+    from hardener import api
 
-    if fmt not in ("text", "json"):
-        raise _usage(f"unknown format {fmt!r} (choose text or json)")
-    sys.stdout.write(rules_json() if fmt == "json" else rules_table())
+    sys.stdout.write(api.rules_listing(fmt))
 
 
 @app.command("explain")
@@ -415,21 +382,6 @@ def explain_cmd(
     from hardener.check.rules.docs import explain
 
     sys.stdout.write(explain(rule_id))
-
-
-def _severity_option(text: str) -> Any:
-    from hardener.profiles import Severity
-
-    try:
-        return Severity.parse(text)
-    except ValueError as exc:
-        raise _usage(f"--fail-on: {exc}") from None
-
-
-def _usage(message: str) -> HardenerError:
-    from hardener.errors import UsageError
-
-    return UsageError(message)
 
 
 def _use_color(stream: Any) -> bool:
