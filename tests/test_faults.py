@@ -35,19 +35,19 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from typer.testing import CliRunner
 
 from hardener import api, inplace, yamlio
 from hardener.cli import app
 from hardener.errors import FileChangedError
 from hardener.inplace import stale_temp_pattern
+from tests.clirunner import cli_runner
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("OPTIMIZE_HARDEN_LONG_TESTS") == "1"
 SCALE = 10 if LONG else 1
 NAME = "environment-config.yaml"
 WORKERS = 2
-runner = CliRunner()
+runner = cli_runner()
 
 
 def big_config(lines: int) -> bytes:

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from hardener import api
 from hardener.cli import app
@@ -37,6 +36,7 @@ from hardener.yamlio import (
     read_source,
     to_plain,
 )
+from tests.clirunner import cli_runner
 
 EXAMPLES = int(os.environ.get("OPTIMIZE_HARDEN_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
@@ -288,7 +288,7 @@ def test_api_check_reports_or_records_a_clean_error(
         assert_clean(error)
 
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 COMMANDS = [

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from hardener.catalog import DocPath, load_catalog, parse_pattern
 from hardener.cli import app
+from tests.clirunner import cli_runner
 
-runner = CliRunner()
+runner = cli_runner()
 
 WILDCARDS = {
     "engines": "prod",
