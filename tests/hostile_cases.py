@@ -1,7 +1,8 @@
 """The hostile-input table: what a bad file or argument is, which commands meet it, what happens.
 
-``tests/test_hostile.py`` runs every row through the real entry point (``python -m hardener``)
-and ``docs/hostile-inputs.md`` is rendered from the same rows; a test fails when the two drift.
+``tests/test_hostile.py`` runs every row through the app that ``python -m hardener`` runs, in
+process, and ``docs/hostile-inputs.md`` is rendered from the same rows; a test fails when the two
+drift.
 Regenerate the document with ``python -m tests.hostile_cases`` from the repository root.
 
 A row's ``file`` is created in an empty working directory (bytes, or a builder for what bytes
@@ -334,7 +335,8 @@ def render_markdown() -> str:
         "(`optimize-harden: error: FILE:LINE:COLUMN: message` where a position applies), exit",
         "code 2, no traceback, and no file created, changed or left half-written. Valid edge",
         "cases show their exit code after the arrow (1: findings). Each row is a test that runs",
-        "the real `python -m hardener` in a fresh directory and compares every file afterwards.",
+        "the command in a fresh directory (the app `python -m hardener` runs, in process) and",
+        "compares every file afterwards.",
         "",
         "Limits: files up to "
         f"{MAX_CONFIG_BYTES} bytes ({MAX_CONFIG_BYTES // MiB} MiB, checked before reading); "

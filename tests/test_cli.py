@@ -1,4 +1,10 @@
-"""The command line through the real app and the real entry point: exit codes, streams, files."""
+"""The command line through the real app and the real entry point: exit codes, streams, files.
+
+Most tests invoke the app in process (tests/clirunner.py). The real entry point,
+``python -m hardener``, runs once per command (the tests marked as such below) and where only a
+process shows the behaviour: pipes that are no terminal, the interpreter's own exit code and
+stderr for a user's mistake.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from hardener.cli import app
+from tests.clirunner import Ran, cli_runner, run_in_process
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m hardener`` as a user would, from any directory."""
+    """Run ``python -m hardener`` as a user would, from any directory, stdin not a terminal."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     return subprocess.run(
         [sys.executable, "-m", "hardener", *args],
@@ -25,8 +31,14 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
         text=True,
         cwd=cwd,
         env=env,
+        stdin=subprocess.DEVNULL,
         check=False,
     )
+
+
+def shown(proc: subprocess.CompletedProcess[str]) -> Ran:
+    """A process's exit code and streams, to compare with the same command in process."""
+    return Ran(proc.returncode, proc.stdout, proc.stderr)
 
 
 def assert_one_line_error(stderr: str, fragment: str) -> None:
@@ -38,6 +50,7 @@ def assert_one_line_error(stderr: str, fragment: str) -> None:
 
 
 def test_generate_prints_yaml_and_lists_variables(tmp_path: Path) -> None:
+    """The real entry point's run of generate."""
     proc = run("generate", "--profile", "strict", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("# Camunda Optimize environment-config.yaml\n")
@@ -50,7 +63,7 @@ def test_generate_prints_yaml_and_lists_variables(tmp_path: Path) -> None:
 
 
 def test_version_and_help() -> None:
-    proc = run("--version")
+    proc = run("--version")  # the real entry point's --version
     assert (proc.returncode, proc.stdout) == (0, "optimize-harden 0.1.0\n")
     for args in (["--help"], ["generate", "--help"], ["profiles", "--help"], ["values", "--help"]):
         result = runner.invoke(app, args)
@@ -84,7 +97,7 @@ def test_literal_secret_output_is_0600(tmp_path: Path) -> None:
 
 
 def test_dev_warns_on_stderr_for_every_relaxed_setting() -> None:
-    proc = run("generate", "--profile", "dev")
+    proc = run_in_process(["generate", "--profile", "dev"])
     assert proc.returncode == 0
     warnings = [line for line in proc.stderr.splitlines() if "warning: profile dev relaxes" in line]
     assert len(warnings) == 7  # c7: http, HSTS x2, CSP, cookie, engine REST, webapps
@@ -106,8 +119,11 @@ def test_dev_warns_on_stderr_for_every_relaxed_setting() -> None:
         (["profiles", "show", "strict", "--target", "c9"], "unknown target 'c9'"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str, tmp_path: Path) -> None:
-    proc = run(*args, cwd=tmp_path)
+def test_bad_input_is_one_line_exit_2(
+    args: list[str], fragment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    proc = run_in_process(args)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert_one_line_error(proc.stderr, fragment)
@@ -115,6 +131,7 @@ def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str, tmp_path: 
 
 
 def test_malformed_values_file_names_file_and_line(tmp_path: Path) -> None:
+    """A real process: a user's mistake is exit 2 and one line from the interpreter too."""
     values = tmp_path / "values.yaml"
     values.write_text("db.username: [unclosed\n", encoding="utf-8")
     proc = run("generate", "--values", str(values))
@@ -142,7 +159,7 @@ def test_unwritable_output_touches_nothing(tmp_path: Path) -> None:
     try:
         if os.access(locked, os.W_OK):
             pytest.skip("running with privileges that ignore directory permissions")
-        proc = run("generate", "--output", str(existing))
+        proc = run_in_process(["generate", "--output", str(existing)])
         assert proc.returncode == 2
         assert_one_line_error(proc.stderr, str(existing))
         assert existing.read_bytes() == b"original: true\n"
@@ -151,7 +168,7 @@ def test_unwritable_output_touches_nothing(tmp_path: Path) -> None:
 
 
 def test_output_into_missing_directory(tmp_path: Path) -> None:
-    proc = run("generate", "--output", str(tmp_path / "nope" / "out.yaml"))
+    proc = run_in_process(["generate", "--output", str(tmp_path / "nope" / "out.yaml")])
     assert proc.returncode == 2
     assert_one_line_error(proc.stderr, "directory does not exist")
 
@@ -203,3 +220,66 @@ def test_write_failure_leaves_existing_file(
     assert f"{existing}: cannot write file: {os.strerror(code)}" in result.stderr
     assert existing.read_bytes() == b"original: true\n"
     assert [p.name for p in tmp_path.iterdir()] == ["environment-config.yaml"]
+
+
+# --- the real entry point: one run of each command, the same as in process ----------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["values", "--target", "c8"],
+        ["rules"],
+        ["explain", "OH-CNT-001"],
+        ["profiles", "list"],
+    ],
+    ids=["values", "rules", "explain", "profiles"],
+)
+def test_printing_commands_run_as_processes(args: list[str]) -> None:
+    proc = run(*args)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    assert proc.stdout.strip()
+    assert shown(proc) == run_in_process(args)
+
+
+def test_merge_runs_as_a_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merged file on stdout (written as bytes), the report on stderr, the config kept."""
+    config = tmp_path / "environment-config.yaml"
+    original = b"# ours\ncontainer:\n  ports:\n    http: 8090  # temporary\n"
+    config.write_bytes(original)
+    proc = run("merge", config.name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# ours\ncontainer:\n  ports:\n    http: null  # temporary\n")
+    assert "replaced OH-CNT-001 container.ports.http: 8090 -> null" in proc.stderr
+    assert config.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == [config.name]
+    monkeypatch.chdir(tmp_path)
+    assert shown(proc) == run_in_process(["merge", config.name])
+
+
+def test_check_runs_as_a_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings exit 1; stderr is a pipe, not a terminal: no progress bar, no colour."""
+    config = tmp_path / "environment-config.yaml"
+    config.write_bytes(b"container:\n  ports:\n    http: 8090\n")
+    proc = run("check", config.name, cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (1, ""), proc.stderr
+    assert "OH-CNT-001" in proc.stdout and "\x1b[" not in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("1 file checked with profile strict (c7): ")
+    monkeypatch.chdir(tmp_path)
+    assert shown(proc) == run_in_process(["check", config.name])
+
+
+def test_init_runs_as_a_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --non-interactive: stdin is no terminal, so init asks nothing and uses defaults."""
+    for name in ("process", "in-process"):
+        (tmp_path / name).mkdir()
+    proc = run("init", "site", "--profile", "dev", cwd=tmp_path / "process")
+    assert proc.returncode == 0, proc.stderr
+    assert "Site values" not in proc.stderr
+    assert proc.stdout.startswith("created site (profile dev, target c7, ")
+    site = tmp_path / "process" / "site"
+    assert stat.S_IMODE(site.stat().st_mode) == 0o700
+    assert stat.S_IMODE((site / ".env").stat().st_mode) == 0o600
+    assert "CAMUNDA_OPTIMIZE_SECURITY_AUTH_TOKEN_SECRET=" in (site / ".env").read_text()
+    monkeypatch.chdir(tmp_path / "in-process")
+    assert shown(proc) == run_in_process(["init", "site", "--profile", "dev"])

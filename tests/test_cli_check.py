@@ -7,13 +7,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
 from hardener import api
 from hardener.check.rules import all_rules
 from hardener.cli import _use_color, app
+from tests.clirunner import cli_runner
 
-runner = CliRunner()
+runner = cli_runner()
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 CANARY = "Cli-Canary-51b7-keep-out-of-output"
 

@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from hardener import cli
 from hardener.cli import app
 from hardener.yaml import parse_text
+from tests.clirunner import cli_runner
 
-runner = CliRunner()
+runner = cli_runner()
 SECRET_VARS = (
     "CAMUNDA_OPTIMIZE_SECURITY_AUTH_TOKEN_SECRET",
     "CAMUNDA_OPTIMIZE_CONTAINER_KEYSTORE_PASSWORD",

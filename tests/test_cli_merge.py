@@ -7,11 +7,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from hardener.cli import app
+from tests.clirunner import cli_runner
 
-runner = CliRunner()
+runner = cli_runner()
 SECRET = "canary-9f3e1b7d"
 CONFIG = (
     "# ours\n"

@@ -8,8 +8,10 @@ window is a few fsyncs long whatever the file size, so the files stay small and 
 costs little more than interpreter start-up. Afterwards the file is the complete old or the
 complete new content, never anything else (see docs/safety.md for the table of outcomes).
 
-The default run takes under a minute on two cores; ``OPTIMIZE_HARDEN_LONG_TESTS=1`` runs ten
-times as many trials.
+The trials against real processes (kills, two writers at once) carry the ``faults`` marker: the
+default ``python -m pytest`` leaves them out, ``python -m pytest -m faults`` runs them (under a
+minute on two cores; CI runs them as a step of their own), and ``OPTIMIZE_HARDEN_LONG_TESTS=1``
+runs ten times as many trials. The in-process fault tests here run by default.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from typer.testing import CliRunner
 
 from hardener import api
 from hardener import yaml as yamlio
@@ -41,13 +42,14 @@ from hardener.cli import app
 from hardener.errors import FileChangedError
 from hardener.merge import inplace
 from hardener.merge.inplace import stale_temp_pattern
+from tests.clirunner import cli_runner
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("OPTIMIZE_HARDEN_LONG_TESTS") == "1"
 SCALE = 10 if LONG else 1
 NAME = "environment-config.yaml"
 WORKERS = 2
-runner = CliRunner()
+runner = cli_runner()
 
 
 def big_config(lines: int) -> bytes:
@@ -203,6 +205,7 @@ def killed_merge_outcome(directory: Path, case: MergeCase) -> str:
     )
 
 
+@pytest.mark.faults
 def test_sigkill_during_merge_leaves_old_or_new_file(tmp_path: Path, merge_case: MergeCase) -> None:
     def trial(number: int) -> str:
         directory = tmp_path / f"trial-{number}"
@@ -312,6 +315,7 @@ def test_a_file_system_without_locks_is_a_clean_error(
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.faults
 def test_two_concurrent_in_place_merges_both_apply(tmp_path: Path) -> None:
     """Both runs succeed, and the file is one merge applied on top of the other.
 
@@ -569,6 +573,7 @@ def killed_init_outcome(parent: Path, expected: dict[str, int]) -> str:
     return "complete" + ("/staging" if leftovers else "")
 
 
+@pytest.mark.faults
 def test_sigkill_during_init_leaves_no_directory_or_a_complete_one(
     tmp_path: Path, init_reference: tuple[dict[str, int], Timing]
 ) -> None:
@@ -587,6 +592,7 @@ def test_sigkill_during_init_leaves_no_directory_or_a_complete_one(
     assert outcomes["absent/staging"], "no kill landed while init was building"
 
 
+@pytest.mark.faults
 def test_next_init_removes_what_killed_inits_left(tmp_path: Path) -> None:
     """Kill init runs while they build, plant one more staging folder as such a run leaves it
     (mkdtemp's name, a .env inside); the next init removes them all and leaves only DIR."""

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from hardener import api
 from hardener.cli import app
@@ -29,6 +28,7 @@ from hardener.merge.decide import merge_source
 from hardener.profiles import load_profile
 from hardener.values import resolve_values
 from hardener.yaml import SourceText, decode_source, load_data, read_config, read_source
+from tests.clirunner import cli_runner
 
 EXAMPLES = int(os.environ.get("OPTIMIZE_HARDEN_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
@@ -277,7 +277,7 @@ def test_api_check_reports_or_records_a_clean_error(
         assert_clean(error)
 
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 COMMANDS = [

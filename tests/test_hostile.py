@@ -1,5 +1,6 @@
-"""Every hostile input of tests/hostile_cases.py through the real entry point, and the faults
-that only a monkeypatch can stage for root, through the real app in process.
+"""Every hostile input of tests/hostile_cases.py, and the faults that only a monkeypatch can stage
+for root, through the real app in process (tests/clirunner.py: the exit codes and streams of
+``python -m hardener`` without a process each; test_cli.py runs the real entry point).
 
 Each command runs in a directory of its own; the directory must be byte for byte the same
 afterwards (no file created, changed, or left half-written), stderr must be one line with the
@@ -13,21 +14,18 @@ import hashlib
 import os
 import shlex
 import stat
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from hardener.cli import app
+from tests.clirunner import Ran, cli_runner, run_in_process
 from tests.hostile_cases import CASES, DOC, FAULTS, GOOD, Case, Fault, prepare, render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
-runner = CliRunner()
+runner = cli_runner()
 Snapshot = dict[str, tuple[Any, ...]]
 
 
@@ -49,18 +47,14 @@ def snapshot(root: Path) -> Snapshot:
     return found
 
 
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "hardener", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        timeout=60,
-    )
+def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Ran:
+    """One command in ``cwd`` with empty stdin (no terminal), as ``python -m hardener`` there.
+
+    No row needs a process of its own: none reads stdin or depends on signals or on the
+    interpreter; the device row reads /dev/zero through the same calls in process.
+    """
+    monkeypatch.chdir(cwd)
+    return run_in_process(args, env={"NO_COLOR": "1"}, timeout=60)
 
 
 def assert_one_error_line(stderr: str, fragment: str) -> None:
@@ -72,19 +66,16 @@ def assert_one_error_line(stderr: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_hostile_input(case: Case, tmp_path: Path) -> None:
+def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     commands = list(case.commands.items())
     directories = [tmp_path / f"run{index}" for index in range(len(commands))]
     for directory in directories:
         prepare(case, directory)
     before = [snapshot(directory) for directory in directories]
-
-    def one(index: int) -> subprocess.CompletedProcess[str]:
-        args = shlex.split(commands[index][0].format(file=case.name))
-        return run(args, directories[index])
-
-    with ThreadPoolExecutor(max_workers=4) as pool:  # startup dominates: run them side by side
-        results = list(pool.map(one, range(len(commands))))
+    results = [
+        run(shlex.split(template.format(file=case.name)), directory, monkeypatch)
+        for (template, _), directory in zip(commands, directories, strict=True)
+    ]
     for (template, code), result, directory, was in zip(
         commands, results, directories, before, strict=True
     ):
@@ -114,12 +105,12 @@ def test_document_is_rendered_from_the_cases() -> None:
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file; see the fault test")
-def test_really_unreadable_file(tmp_path: Path) -> None:
+def test_really_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "environment-config.yaml"
     config.write_bytes(GOOD)
     config.chmod(0)
     try:
-        result = run(["merge", "--in-place", config.name], tmp_path)
+        result = run(["merge", "--in-place", config.name], tmp_path, monkeypatch)
     finally:
         config.chmod(0o600)
     assert result.returncode == 2

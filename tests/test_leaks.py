@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from hardener.catalog import load_catalog, parse_pattern
 from hardener.cli import app
 from hardener.yaml import DocPath
+from tests.clirunner import cli_runner
 
-runner = CliRunner()
+runner = cli_runner()
 
 WILDCARDS = {
     "engines": "prod",
