@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from hardener.catalog import ANY_KEY, LIST_ITEM, Catalog, load_catalog
 from hardener.errors import ConfigSyntaxError
-from hardener.yaml import Config, DocPath, lookup, walk
+from hardener.yaml import Config, DocPath, lookup
 from hardener.yaml.tree import first_value
 
 Env = Mapping[str, str]
@@ -414,12 +414,6 @@ class View:
         self._cache[path] = seen
         return seen
 
-    def leaves(self) -> Iterator[Seen]:
-        """Every scalar and list Optimize holds (defaults included), in order."""
-        for path, raw in walk(self.merged):
-            if not isinstance(raw, dict) and not _inside_list(self.merged, path):
-                yield self.get(path)
-
     def resolved(self) -> dict[str, Any]:
         """The whole configuration as Optimize holds it (for ``effective``).
 
@@ -433,10 +427,6 @@ class View:
         if self.config is None or not lookup(self.data, path)[0]:
             return None
         return self.config.line_of(path)
-
-
-def _inside_list(tree: Any, path: DocPath) -> bool:
-    return any(isinstance(lookup(tree, path[:end])[1], list) for end in range(1, len(path)))
 
 
 def _resolve_tree(node: Any, path: DocPath, view: View) -> Any:

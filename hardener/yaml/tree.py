@@ -153,11 +153,6 @@ def first_value(text: str, name: str = "<text>") -> Any:
     return None if tree.root is None else _Values(name).value(tree.root, ())
 
 
-def node_value(node: Node, name: str = "<text>") -> Any:
-    """The value of one node (a scalar, alias or collection) as Optimize holds it."""
-    return _Values(name).value(node, ())
-
-
 class _Values:
     """Builds values and marks from nodes. Collections nest at most ``MAX_DEPTH`` levels (the
     parse refused deeper), so the recursion here is bounded."""
