@@ -186,6 +186,14 @@ def test_text_around_an_empty_placeholder_is_a_literal_secret() -> None:
     assert [(f.rule_id, f.line) for f in password] == [("OH-ENG-003", 7)]
     assert "part of the secret is literal text" in password[0].message
     assert all("CANARY" not in f.message for f in found)
+    merged = merge_source(
+        SourceText("f", text), text.encode(), load_profile("strict"), "c7", resolve_values("c7")
+    )
+    change = next(c for c in merged.changes if c.path == "engines.e.authentication.password")
+    assert (change.action, change.old, change.new) == (
+        "replaced", "********", "${OPTIMIZE_ENGINE_PASSWORD}"
+    )  # fmt: skip
+    assert {"pw${NOPE:}CANARY", "pwCANARY"} <= set(merged.secrets)  # masked in diffs, both ways
 
 
 def test_greedy_placeholders_are_reported() -> None:
