@@ -357,6 +357,8 @@ def check_cmd(
             inline_waivers=not no_inline_waivers, on_progress=on_progress,
         )  # fmt: skip
     sys.stdout.write(api.check_output(result, fmt, color=_use_color(sys.stdout)))
+    for note in result.skipped:
+        typer.echo(f"optimize-harden: note: {note}", err=True)
     for error in result.errors:
         typer.echo(f"optimize-harden: error: {error}", err=True)
     raise typer.Exit(result.exit_code(threshold))

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from hardener.errors import WriteError
+from hardener.yaml.source import file_kind
 
 
 def atomic_write(
@@ -30,7 +31,9 @@ def atomic_write(
     The temp file lives in the same directory (same file system, so ``os.replace`` is atomic),
     is created with mode 0600, flushed and fsynced before the rename. An existing file keeps its
     mode (and ownership where we may set it) unless ``secret`` forces 0600; ``like`` gives the
-    file whose mode and ownership to copy instead (a backup takes its original's).
+    file whose mode and ownership to copy instead (a backup takes its original's). An explicit
+    ``mode`` is set as given and nothing is copied: the file stays the invoking user's
+    (``write_output``).
     """
     directory = path.parent
     if not directory.is_dir():
@@ -77,13 +80,62 @@ def _apply_mode(
     elif previous is not None and keep_mode:
         mode = stat.S_IMODE(previous.st_mode)
     else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = 0o666 & ~_umask()
     tmp.chmod(mode)
     if previous is not None and keep_mode:
         with contextlib.suppress(OSError):
             os.chown(tmp, previous.st_uid, previous.st_gid)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def new_file_mode(*, secret: bool) -> int:
+    """The mode an ``--output`` file gets from its content alone: 0600 when it holds a
+    secret, else 0644 less the umask."""
+    return 0o600 if secret else 0o644 & ~_umask()
+
+
+def check_output_target(path: Path) -> None:
+    """Refuse an ``--output`` path that holds anything but a regular file (or nothing).
+
+    ``lstat``, so a symlink is seen as one: writing through it would put our content (and,
+    before, its owner and mode) wherever the link points. A device, FIFO or socket would be
+    replaced by a regular file; a directory cannot be. The rename that follows never follows a
+    link either, so an entry swapped in after this check is replaced, never written through.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WriteError(f"cannot inspect: {exc.strerror}", file=str(path)) from None
+    if stat.S_ISREG(info.st_mode):
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise WriteError(
+            "is a symbolic link; --output does not write through links: name the file itself",
+            file=str(path),
+        )
+    raise WriteError(
+        f"is {file_kind(info.st_mode)}, not a regular file; --output creates a file or "
+        "replaces a regular one",
+        file=str(path),
+    )
+
+
+def write_output(path: Path, data: bytes, *, mode: int) -> None:
+    """``--output``: a new file of the invoking user with ``mode``, whatever was there.
+
+    Unlike ``merge --in-place`` (which keeps its file's mode and owner by design), an existing
+    file's owner and mode are never taken over: in a shared directory that file may be another
+    user's, planted there to receive what we write.
+    """
+    check_output_target(path)
+    atomic_write(path, data, mode=mode)
 
 
 def fsync_directory(directory: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
@@ -27,6 +28,7 @@ from hardener.model import as_placeholder
 from hardener.profiles import Profile, Severity
 from hardener.waivers import Waiver, find_waiver, inline_waivers
 from hardener.yaml import Config, SourceText, read_config, read_source
+from hardener.yaml.source import file_kind
 
 CONFIG_PATTERNS: tuple[str, ...] = ("environment-config*.yaml", "environment-config*.yml")
 """File names a directory argument expands to (Optimize's file and its variants)."""
@@ -65,6 +67,7 @@ class CheckReport:
     files: tuple[FileReport, ...]
     errors: tuple[HardenerError, ...] = ()
     rules: Mapping[str, tuple[Rule, Severity]] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()  # notes on names a directory walk passed over
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -105,7 +108,8 @@ def check_paths(
 ) -> CheckReport:
     """Check every file named or found below the given directories."""
     checker = Checker(profile, target, file_waivers, use_inline_waivers, today)
-    files, errors = collect_files(paths)
+    skipped: list[str] = []
+    files, errors = collect_files(paths, skipped)
     reports: list[FileReport] = []
     for done, path in enumerate(files, start=1):
         try:
@@ -114,16 +118,23 @@ def check_paths(
             errors.append(exc)
         if on_progress is not None:
             on_progress(done, len(files))
-    return CheckReport(profile.name, target, tuple(reports), tuple(errors), checker.rules)
+    return CheckReport(
+        profile.name, target, tuple(reports), tuple(errors), checker.rules, tuple(skipped)
+    )
 
 
-def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[HardenerError]]:
-    """Files as given, directories expanded to their config files (sorted); no duplicates."""
+def collect_files(
+    paths: Iterable[str | Path], skipped: list[str] | None = None
+) -> tuple[list[Path], list[HardenerError]]:
+    """Files as given, directories expanded to their config files (sorted); no duplicates.
+
+    A name below a directory that is not a regular file (a FIFO would hang the read) is left
+    out with a note in ``skipped``; a file named outright is read, and refused there."""
     files: list[Path] = []
     errors: list[HardenerError] = []
     for item in paths:
         path = Path(item)
-        found = _configs_below(path) if path.is_dir() else [path]
+        found = _configs_below(path, skipped) if path.is_dir() else [path]
         if not found:
             errors.append(
                 UsageError("no environment-config*.yaml below this directory", file=str(path))
@@ -133,17 +144,30 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Hardene
     return list(reversed(unique.values())), errors
 
 
-def _configs_below(directory: Path) -> list[Path]:
+def _configs_below(directory: Path, skipped: list[str] | None = None) -> list[Path]:
     """Config files below ``directory``; symbolic links to directories are not followed."""
     found: list[Path] = []
     for root, dirs, names in os.walk(directory):
         dirs.sort()
-        found.extend(
-            Path(root) / name
-            for name in sorted(names)
-            if any(fnmatch(name, pattern) for pattern in CONFIG_PATTERNS)
-        )
+        for name in sorted(names):
+            if any(fnmatch(name, pattern) for pattern in CONFIG_PATTERNS):
+                path = Path(root) / name
+                kind = _not_regular(path)
+                if kind is None:
+                    found.append(path)
+                elif skipped is not None:
+                    skipped.append(f"{path}: skipped: {kind}, not a regular file")
     return found
+
+
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is an existing non-regular file (a symlink is followed);
+    None for a regular file or one ``stat`` cannot see, which the reader then reports."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else file_kind(mode)
 
 
 class Checker:

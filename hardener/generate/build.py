@@ -67,6 +67,7 @@ def relaxed_warnings(profile: Profile, target: str) -> list[str]:
 
 def write_generated(result: GenerateResult, path: Path) -> None:
     """Write atomically; 0600 whenever the content holds a literal secret."""
-    from hardener.files import atomic_write
+    from hardener.files import new_file_mode, write_output
 
-    atomic_write(path, result.text.encode("utf-8"), secret=result.holds_literal_secret)
+    mode = new_file_mode(secret=result.holds_literal_secret)
+    write_output(path, result.text.encode("utf-8"), mode=mode)

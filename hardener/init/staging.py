@@ -150,12 +150,36 @@ def _check_target(directory: Path, *, force: bool) -> bool:
         raise WriteError("exists and is not a directory", file=str(directory))
     if not directory.exists():
         return False
+    check_trusted_folder(directory, fix="chmod 700")
     if any(directory.iterdir()) and not force:
         raise UsageError(
             f"{directory} is not empty; use --force to add the files "
             "(every replaced file is kept as NAME.bak)"
         )
     return True
+
+
+def check_trusted_folder(folder: Path, *, fix: str) -> None:
+    """Refuse an existing folder someone else could change while or after we fill it.
+
+    Another user who owns it, or may write to it (group or world, without the sticky bit),
+    can swap a folder, replace a file or read the .env we put there. ``lstat``: the folder
+    itself is judged, never a link's target. Root is trusted, as it can change anything anyway.
+    """
+    info = os.lstat(folder)
+    if info.st_uid not in (os.geteuid(), 0):
+        raise WriteError(
+            f"is owned by another user (uid {info.st_uid}); init writes secrets there: "
+            "chown it to yourself, or name a new directory",
+            file=str(folder),
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+        raise WriteError(
+            f"is writable by other users (mode {mode:04o}); init writes secrets there: "
+            f"{fix} it, or name a new directory",
+            file=str(folder),
+        )
 
 
 def _check_collisions(files: Iterable[OutputFile], directory: Path) -> None:
@@ -165,6 +189,8 @@ def _check_collisions(files: Iterable[OutputFile], directory: Path) -> None:
         for parent in list(target.parents)[: len(item.path.parts) - 1]:
             if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
                 raise WriteError("exists and is not a directory", file=str(parent))
+            if parent.exists():
+                check_trusted_folder(parent, fix="chmod go-w")
         if target.is_dir() and not target.is_symlink():
             raise WriteError("is a directory; cannot put a generated file there", file=str(target))
 

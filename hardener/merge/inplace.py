@@ -48,10 +48,12 @@ def real_target(path: Path) -> Path:
 def locked_unchanged(path: Path, expected: bytes) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` and fail if it no longer holds ``expected``."""
     try:
-        handle = path.open("rb")
+        # O_NONBLOCK: a FIFO swapped in since the read cannot make the open wait; it is not
+        # the same (regular) file, and the retry's reader refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise WriteError(f"cannot open for writing: {exc.strerror}", file=str(path)) from None
-    with handle:
+    with open(fd, "rb") as handle:  # noqa: PTH123 - a descriptor, not a path
         _lock(handle.fileno(), path)
         try:
             # One byte more than expected is enough to see a difference: a file that was
@@ -76,6 +78,8 @@ def _lock(fd: int, path: Path) -> None:
 def _same_file(fd: int, path: Path) -> bool:
     """Whether the open file is still the one ``path`` names (another run may have replaced it)."""
     held = os.fstat(fd)
+    if not stat.S_ISREG(held.st_mode):
+        return False
     try:
         named = path.stat()
     except OSError:

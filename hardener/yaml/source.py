@@ -6,6 +6,7 @@ Optimize reads UTF-8; a file in another encoding is refused with the encoding na
 
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,26 +47,66 @@ def read_source(path: Path, display: str | None = None) -> SourceText:
 
 
 def _read_limited(path: Path, name: str) -> bytes:
+    """At most one byte past the limit, from a regular file only (a symlink to one is fine).
+
+    A FIFO would block the open and the read forever and a device never ends, so anything
+    that is not a regular file is refused by ``stat`` before the open, and again by ``fstat``
+    on the descriptor: ``O_NONBLOCK`` keeps the open itself from waiting, and the second check
+    closes the race with a file swapped in between.
+    """
+    info = _stat(path, name)
+    _require_regular(info, name)
     try:
-        info = path.stat()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigSyntaxError(f"cannot read file: {exc.strerror}", file=name) from None
+    with open(fd, "rb") as handle:  # noqa: PTH123 - a descriptor, not a path
+        _require_regular(os.fstat(fd), name)
+        try:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise ConfigSyntaxError(f"cannot read file: {exc.strerror}", file=name) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigSyntaxError(f"file is larger than {MAX_CONFIG_BYTES} bytes", file=name)
+    return data
+
+
+def _stat(path: Path, name: str) -> os.stat_result:
+    try:
+        return path.stat()
     except FileNotFoundError:
         raise ConfigSyntaxError("file not found", file=name) from None
     except OSError as exc:
         raise ConfigSyntaxError(f"cannot read file: {exc.strerror}", file=name) from None
+
+
+def _require_regular(info: os.stat_result, name: str) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise ConfigSyntaxError("is a directory, not a file", file=name)
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigSyntaxError(f"is {file_kind(info.st_mode)}, not a regular file", file=name)
     if info.st_size > MAX_CONFIG_BYTES:
         raise ConfigSyntaxError(
             f"file is {info.st_size} bytes; the limit is {MAX_CONFIG_BYTES} bytes", file=name
         )
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise ConfigSyntaxError(f"cannot read file: {exc.strerror}", file=name) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigSyntaxError(f"file is larger than {MAX_CONFIG_BYTES} bytes", file=name)
-    return data
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What an ``st_mode`` names, for a message: "a FIFO (named pipe)", "a directory" ..."""
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "a regular file" if stat.S_ISREG(mode) else "an unknown kind of file"
 
 
 def decode_source(data: bytes, name: str) -> SourceText:
