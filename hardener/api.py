@@ -71,12 +71,14 @@ def merge(
 ) -> MergeResult:
     """Merge ``profile`` into the config at ``path``; nothing is written (see merge_in_place)."""
     from hardener.merge.decide import merge_source
+    from hardener.plan import refuse_weak_site_values
     from hardener.values import parse_assignment
     from hardener.waivers import load_waiver_file
     from hardener.yaml import read_source
 
     resolved = load_profile(profile)
     site = load_site_values(target, values_file, overrides)
+    refuse_weak_site_values(resolved, target, site)
     explicit = {parse_assignment(o)[0] for o in overrides}
     if values_file:
         explicit |= set(load_values_file(values_file))
@@ -199,9 +201,11 @@ def run_merge(
         return MergeRun(written.merge, written, None, None, 0)
     result = merge(path, profile, target, **options)
     if output is not None and writes:
-        from hardener.files import atomic_write
+        from hardener.files import write_output
 
-        atomic_write(output, result.merged, mode=stat.S_IMODE(path.stat().st_mode))
+        # CONFIG's own bits say how private its content is (never wider than 0644); the file
+        # that was at OUTPUT says nothing: its owner and mode are never taken over.
+        write_output(output, result.merged, mode=stat.S_IMODE(path.stat().st_mode) & 0o644)
     code = 1 if check and result.changed else 0
     prints = not (diff or dry_run or check or in_place or output is not None)
     return MergeRun(

@@ -16,6 +16,7 @@ from hardener.model import Seen, as_placeholder, evaluate
 from hardener.profiles import Compare, Setting
 
 _NULLS = (None, "", "~", "null", "Null", "NULL")
+_INTEGER = re.compile(r"[+-]?\d+")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def normalise(value: Any) -> Any:
             return None
         if text.lower() in ("true", "false"):
             return text.lower() == "true"
-        if re.fullmatch(r"[+-]?\d+", text):
+        if _INTEGER.fullmatch(text):
             return int(text)
         return text
     return value

@@ -20,12 +20,16 @@ from types import MappingProxyType
 
 __all__ = [
     "BROAD_SOURCES",
+    "SCRIPT_DIRECTIVES",
     "CspIssue",
     "Policy",
     "analyse_csp",
+    "broad_sources",
     "has_nonce_or_hash",
     "honoured_sources",
+    "is_broad",
     "parse_csp",
+    "unsafe_script_sources",
 ]
 
 #: A policy shorter than this cannot hold even one useful directive ("img-src" minus one).
@@ -39,8 +43,12 @@ BROAD_SOURCES = frozenset(
     {"*", "http:", "https:", "ftp:", "http://*", "https://*", "http://*.*", "https://*.*"}
 )
 
-#: Sources that let an attacker run script they injected into the page.
+#: Sources that let an attacker run script they injected into the page (besides broad hosts).
 UNSAFE_SCRIPT_SOURCES = BROAD_SOURCES | {"'unsafe-inline'", "data:"}
+
+#: Every directive that decides which scripts run; the -elem/-attr ones override script-src for
+#: <script> elements and event-handler attributes, so judging script-src alone misses them.
+SCRIPT_DIRECTIVES = ("script-src", "script-src-elem", "script-src-attr")
 
 #: Schemes that send content in clear text, so an on-path attacker can replace it.
 INSECURE_SCHEMES = ("http:", "ws:", "ftp:")
@@ -188,6 +196,37 @@ def honoured_sources(tokens: Iterable[str], *, scripts: bool) -> frozenset[str]:
     return sources
 
 
+def is_broad(source: str) -> bool:
+    """True for a source that admits (nearly) any host: the MDN Observatory's broad list, a
+    bare ``*`` host with any scheme or port, and a wildcard over a top-level domain (``*.com``),
+    which anyone can register a host under. ``*.example.com`` is one owner's hosts, not broad.
+
+    Plain string operations, no regex: the source is user text.
+    """
+    lowered = source.lower()
+    if lowered in BROAD_SOURCES:
+        return True
+    if lowered.startswith("'"):
+        return False
+    _, sep, rest = lowered.partition("://")
+    host = (rest if sep else lowered).partition("/")[0]
+    name, colon, port = host.rpartition(":")
+    if colon and (port == "*" or port.isdigit()):
+        host = name
+    return host == "*" or (host.startswith("*.") and "." not in host[2:])
+
+
+def broad_sources(tokens: Iterable[str]) -> frozenset[str]:
+    """The lower-cased sources of ``tokens`` that :func:`is_broad` calls broad."""
+    return frozenset(token.lower() for token in tokens if is_broad(token))
+
+
+def unsafe_script_sources(sources: Iterable[str]) -> frozenset[str]:
+    """Honoured script sources that let injected markup run code: inline, data:, broad hosts."""
+    lowered = frozenset(source.lower() for source in sources)
+    return (lowered & UNSAFE_SCRIPT_SOURCES) | broad_sources(lowered)
+
+
 def has_nonce_or_hash(sources: Iterable[str]) -> bool:
     """True when a nonce or hash source is present, which changes how browsers read the rest."""
     return any(source.lower().startswith(_NONCE_OR_HASH) for source in sources)
@@ -219,16 +258,17 @@ def _no_script_restriction(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
 
 def _unsafe_script(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
     """OH-CSP-003: inline script, data: URLs or wildcard hosts let injected markup run code;
-    'strict-dynamic' without a nonce or hash is a policy that cannot work as intended."""
-    name, tokens = policy.in_force("script-src"), policy.effective("script-src")
-    if tokens is None:
-        return  # OH-CSP-002 already says it
-    sources = _lower(tokens)
-    if "'strict-dynamic'" in sources and not has_nonce_or_hash(sources):
-        yield CspIssue("OH-CSP-003", f"{name} uses 'strict-dynamic' without a nonce or hash")
-    unsafe = sorted(honoured_sources(tokens, scripts=True) & UNSAFE_SCRIPT_SOURCES)
-    if unsafe:
-        yield CspIssue("OH-CSP-003", f"{name} allows unsafe script sources: {' '.join(unsafe)}")
+    'strict-dynamic' without a nonce or hash is a policy that cannot work as intended. Every
+    directive in force for scripts is judged: a browser runs an inline <script> when
+    script-src-elem allows it, whatever script-src says. No restriction at all is OH-CSP-002."""
+    for name in _suppliers(policy, *SCRIPT_DIRECTIVES):
+        tokens = policy.directives[name]
+        sources = _lower(tokens)
+        if "'strict-dynamic'" in sources and not has_nonce_or_hash(sources):
+            yield CspIssue("OH-CSP-003", f"{name} uses 'strict-dynamic' without a nonce or hash")
+        unsafe = sorted(unsafe_script_sources(honoured_sources(tokens, scripts=True)))
+        if unsafe:
+            yield CspIssue("OH-CSP-003", f"{name} allows unsafe script sources: {' '.join(unsafe)}")
 
 
 def _unsafe_eval(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
@@ -248,7 +288,7 @@ def _open_objects(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
             "OH-CSP-005",
             "object-src is not restricted (no object-src or default-src); set object-src 'none'",
         )
-    elif broad := sorted(_lower(tokens) & BROAD_SOURCES):
+    elif broad := sorted(broad_sources(tokens)):
         yield CspIssue("OH-CSP-005", f"{name} allows plugins from anywhere: {' '.join(broad)}")
 
 
@@ -261,7 +301,7 @@ def _no_frame_ancestors(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
 
 def _wildcard_frame_ancestors(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
     """OH-CSP-007: a wildcard ancestor list is as good as none against clickjacking."""
-    broad = sorted(_lower(policy.directives.get("frame-ancestors", ())) & BROAD_SOURCES)
+    broad = sorted(broad_sources(policy.directives.get("frame-ancestors", ())))
     if broad:
         yield CspIssue("OH-CSP-007", f"frame-ancestors allows any site: {' '.join(broad)}")
 
@@ -269,9 +309,10 @@ def _wildcard_frame_ancestors(policy: Policy, ctx: _Context) -> Iterator[CspIssu
 def _loose_base_uri(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
     """OH-CSP-008: an injected <base> tag can redirect every relative script URL to an
     attacker's host; base-uri has no fallback, so it must be set explicitly."""
-    if "base-uri" not in policy.directives:
+    tokens = policy.directives.get("base-uri")
+    if tokens is None:
         yield CspIssue("OH-CSP-008", "base-uri is missing: injected <base> tags are allowed")
-    elif broad := sorted(_lower(policy.directives["base-uri"]) & (BROAD_SOURCES | {"data:"})):
+    elif broad := sorted(broad_sources(tokens) | (_lower(tokens) & {"data:"})):
         yield CspIssue("OH-CSP-008", f"base-uri is too broad: {' '.join(broad)}")
 
 
@@ -281,7 +322,7 @@ def _loose_form_action(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
     tokens = policy.directives.get("form-action")
     if tokens is None:
         yield CspIssue("OH-CSP-009", "form-action is missing: forms may post anywhere")
-    elif broad := sorted(_lower(tokens) & BROAD_SOURCES):
+    elif broad := sorted(broad_sources(tokens)):
         yield CspIssue("OH-CSP-009", f"form-action allows any target: {' '.join(broad)}")
 
 
@@ -356,7 +397,8 @@ def _broad_frames(policy: Policy, ctx: _Context) -> Iterator[CspIssue]:
     dashboard editor embed any page, and strict deployments should list tile origins."""
     wildcards = _FRAME_WILDCARDS | ({"https:"} if ctx.strict else set())
     for name in _suppliers(policy, "frame-src", "child-src"):
-        broad = sorted(_lower(policy.directives[name]) & wildcards)
+        tokens = policy.directives[name]
+        broad = sorted((_lower(tokens) & wildcards) | (broad_sources(tokens) - {"https:"}))
         if broad:
             yield CspIssue(
                 "OH-CSP-015", f"{name} lets frames load from anywhere: {' '.join(broad)}"

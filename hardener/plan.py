@@ -117,6 +117,18 @@ def secret_placeholder(setting: Setting, site: SiteValues) -> str:
     return render_placeholder(name, None, with_default=setting.optional)
 
 
+def refuse_weak_site_values(profile: Profile, target: str, site: SiteValues) -> None:
+    """Judge every site value ``profile`` writes, as Optimize would resolve it, before merge
+    uses one: ``--set db.username=elas${A:}tic`` is the superuser to Optimize, and merge must
+    refuse it as generate does (generate judges each value while it plans)."""
+    for setting in profile.for_target(target):
+        if setting.site is None or setting.compare is Compare.PLACEHOLDER:
+            continue
+        value = site.values[setting.site]
+        if not (setting.optional and value in (None, "", [])):
+            _refuse_weak_site_value(profile, setting, value)
+
+
 def _refuse_weak_site_value(profile: Profile, setting: Setting, value: Any) -> None:
     """A site value must not break the profile it is generated for (check would fail it)."""
     verdict = judge(setting, value, context_for(profile))

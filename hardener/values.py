@@ -19,6 +19,10 @@ from hardener.errors import ConfigSyntaxError, ValuesError
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.:-]+)\Z")
+_URL = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?\Z")
+# C0 and C1 controls (newline, CR, NUL, U+0085 …), the Unicode line and paragraph separators,
+# the byte order mark, and lone surrogates (what Python makes of invalid UTF-8 in argv).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
 def _text(value: Any) -> str:
@@ -57,20 +61,20 @@ def _port(value: Any) -> int:
 
 def _url(value: Any) -> str:
     text = _text(value)
-    if not re.match(r"https?://[^\s/]+", text):
+    authority = text.partition("://")[2]
+    for end in "/?#":
+        authority = authority.partition(end)[0]
+    if "@" in authority:
+        raise ValueError(
+            "holds credentials (user:password@) in the URL; pass them in variables instead"
+        )
+    if not _URL.match(text):
         raise ValueError("must be an http:// or https:// URL")
     return text
 
 
 def _optional_url(value: Any) -> str | None:
     return None if value in (None, "") else _url(value)
-
-
-def _context_path(value: Any) -> str | None:
-    text = _optional_text(value)
-    if text is not None and not text.startswith("/"):
-        raise ValueError("must start with '/'")
-    return text
 
 
 def _database(value: Any) -> str:
@@ -141,9 +145,6 @@ SCHEMA: tuple[SiteValue, ...] = (
     SiteValue("container.access_url", None, _optional_url,
               "Public https:// address of Optimize, used in e-mailed links; empty to leave unset.",
               example="https://optimize.example.com"),
-    SiteValue("container.context_path", None, _context_path,
-              "URL prefix when Optimize is served below a path; empty for none.",
-              example="/optimize"),
     SiteValue("engine.alias", "camunda-bpm", _text,
               "Alias of the Camunda 7 engine in Optimize's engines map.", targets=("c7",)),
     SiteValue("engine.name", "default", _text, "Engine name on the REST API.", targets=("c7",)),
@@ -207,10 +208,27 @@ def resolve_values(
     parsed = {}
     for key, value in raw.items():
         try:
+            _refuse_control(value)
             parsed[key] = _BY_KEY[key].parse(value)
         except ValueError as exc:
             raise ValuesError(f"site value {key!r}: {exc}", file=given.get(key)) from None
     return SiteValues(target=target, values=parsed)
+
+
+def _refuse_control(value: Any) -> None:
+    """Site values are single-line text: a newline in one becomes a second assignment in the
+    ``--format env`` file ``docker --env-file`` reads, and a lone surrogate (invalid UTF-8 in
+    an argument) cannot be written to any file."""
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        for item in value:
+            _refuse_control(item)
+    elif isinstance(value, str) and (found := _CONTROL.search(value)):
+        char = found.group()
+        lone = "\ud800" <= char <= "\udfff"
+        what = "invalid UTF-8 (a lone surrogate)" if lone else "a control character"
+        raise ValueError(f"contains {what} (U+{ord(char):04X}); site values are one line of text")
 
 
 def parse_assignment(text: str) -> tuple[str, str]:

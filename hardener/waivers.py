@@ -25,7 +25,7 @@ from typing import Any
 
 from hardener.errors import ConfigSyntaxError, ValuesError
 
-_INLINE = re.compile(r"#\s*optimize-harden:\s*allow\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\s*(.*)$")
+_INLINE = re.compile(r"#\s*optimize-harden:\s*allow\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\s*(.*)")
 _RULE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\Z")
 
 

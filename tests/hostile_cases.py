@@ -14,6 +14,7 @@ directory, which must be byte for byte the same afterwards.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ class Case:
     name: str = "environment-config.yaml"
     behaviour: str = "refused, nothing written"
     stdout: str = ""  # a fragment stdout must hold (valid inputs)
+    absent: str = ""  # a canary (a secret's text) that neither stream may hold, whatever the code
 
 
 def refused(*templates: str) -> dict[str, int]:
@@ -52,6 +54,8 @@ VALUES, PROFILE = "generate --values {file}", "profiles show {file}"
 INIT = "init new --non-interactive --values {file}"
 WAIVERS = "check --waivers {file} good.yaml"
 READERS = refused(CHECK, MERGE, VALUES)
+GEN_OUT, MERGE_OUT = "generate --output {file}", "merge good.yaml --output {file}"
+INIT_DIR = "init {file} --non-interactive --profile dev"
 ALL_READERS = refused(CHECK, MERGE, VALUES, PROFILE, INIT, WAIVERS)
 
 
@@ -82,6 +86,49 @@ def _dangling(path: Path) -> None:
     path.symlink_to("nowhere.yaml")
 
 
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)  # nothing ever opens the other end: a blocking open would wait forever
+
+
+def _socket(path: Path) -> None:
+    os.mknod(path, stat.S_IFSOCK | 0o600)  # needs no privilege, unlike a device
+
+
+def _fifo_beside_config(path: Path) -> None:
+    path.mkdir()
+    os.mkfifo(path / "environment-config.yaml")
+    (path / "environment-config-real.yaml").write_bytes(GOOD)
+
+
+def _link_elsewhere(path: Path) -> None:
+    path.with_name("elsewhere.yaml").write_bytes(GOOD)
+    path.symlink_to("elsewhere.yaml")
+
+
+def _open_folder(path: Path) -> None:
+    path.mkdir()
+    path.chmod(0o777)  # explicit: mkdir's mode is narrowed by the umask
+
+
+def _open_subfolder(path: Path) -> None:
+    path.mkdir(mode=0o700)
+    (path / "config").mkdir()
+    (path / "config").chmod(0o777)
+
+
+def _strict_with(old: str, new: str) -> Builder:
+    """The strict profile's own config with one edit: the evasion is the only weakness."""
+
+    def build(path: Path) -> None:
+        from hardener import api
+
+        text = api.generate("strict", "c7").text
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return build
+
+
 def _bomb(open_: str, close: str, item: Callable[[int, int], str]) -> bytes:
     lines = [f"a0: &a0 {open_}{', '.join(item(0, n) for n in range(10))}{close}"]
     for level in range(1, 12):
@@ -99,6 +146,25 @@ BOMB = (
 )
 ALIAS_READERS = {CHECK: 1, "merge {file}": 0, **refused(VALUES, PROFILE, INIT, WAIVERS)}
 SIDE_EFFECT = b"a: !!python/object/apply:os.system ['touch PWNED']\n"
+CSP_END = 'upgrade-insecure-requests"'
+EVADE = {CHECK: 1, "merge --check --diff {file}": 1}
+EVADED = (
+    "valid: finding OH-CSP-003 and a header grade below A+; `merge --check` exits 1 and "
+    "its diff replaces the policy"
+)
+LINE = "site values are one line of text"
+ROGUE_URL = "engine.rest_url=https://e/x\nCAMUNDA_OPTIMIZE_CONTAINER_PORTS_HTTP=8090\nX="
+TIMESTAMP = b"email:\n  authentication:\n    password: !!timestamp CANARY-ts\n"
+USERINFO = b"engines:\n  camunda-bpm:\n    rest: http://user:CANARY@engine:8080/engine-rest\n"
+NOT_SHOWN = "the secret (`CANARY…`) is never printed"
+
+
+def set_everywhere(assignment: str, merge: bool = True, init: bool = True) -> dict[str, int]:
+    """One ``--set`` through every command that takes site values."""
+    return refused(f"generate --set '{assignment}'",
+                   *([f"merge --set '{assignment}' good.yaml"] if merge else []),
+                   *([f"init new --set '{assignment}'"] if init else []))  # fmt: skip
+
 
 CASES: tuple[Case, ...] = (
     # --- invalid YAML -------------------------------------------------------------------------
@@ -199,9 +265,9 @@ CASES: tuple[Case, ...] = (
     Case("directory", "a directory where a file belongs",
          refused(MERGE, VALUES, PROFILE, INIT, WAIVERS), "{file}: is a directory, not a file",
          _directory),
-    Case("device", "a device that never ends (`/dev/zero`)", ALL_READERS,
-         f"{{file}}: file is larger than {MAX_CONFIG_BYTES} bytes", _endless,
-         behaviour="refused after reading one byte past the limit"),
+    Case("device", "a device that never ends (a symlink to `/dev/zero`)", ALL_READERS,
+         "{file}: is a character device, not a regular file", _endless,
+         behaviour="refused from `stat`, before it is opened"),
     Case("missing", "missing file", refused(CHECK, MERGE, VALUES, INIT, WAIVERS),
          "{file}: file not found", name="nope.yaml"),
     Case("missing-profile", "missing profile file", refused(PROFILE, "generate --profile {file}"),
@@ -210,6 +276,42 @@ CASES: tuple[Case, ...] = (
          "{file}: file not found", _dangling),
     Case("empty-dir", "`check` on a directory without environment-config*.yaml", refused(CHECK),
          "{file}: no environment-config*.yaml below this directory", _directory, name="conf"),
+    # --- files that are not what they seem (FIFOs, sockets, links and folders others own) ----
+    Case("fifo", "a FIFO (named pipe) nobody writes to", {**ALL_READERS, "merge {file}": 2},
+         "{file}: is a FIFO (named pipe), not a regular file", _fifo,
+         behaviour="refused without blocking (`stat`, then `O_NONBLOCK` open and `fstat`)"),
+    Case("socket", "a Unix socket", refused(CHECK, MERGE, VALUES, PROFILE),
+         "{file}: is a socket, not a regular file", _socket),
+    Case("fifo-in-walk", "`check DIR` where one environment-config*.yaml is a FIFO",
+         {CHECK: 1}, file=_fifo_beside_config, name="conf",
+         behaviour="skipped with a note on stderr; the other files are checked", stdout="OH-"),
+    Case("output-fifo", "a FIFO at an `--output` path", refused(GEN_OUT, MERGE_OUT),
+         "{file}: is a FIFO (named pipe), not a regular file; --output creates a file or "
+         "replaces a regular one", _fifo, name="out.yaml"),
+    Case("output-socket", "a Unix socket at an `--output` path", refused(GEN_OUT, MERGE_OUT),
+         "{file}: is a socket, not a regular file; --output creates a file or replaces a "
+         "regular one", _socket, name="out.yaml"),
+    Case("output-directory", "a directory at an `--output` path", refused(GEN_OUT, MERGE_OUT),
+         "{file}: is a directory, not a regular file; --output creates a file or replaces a "
+         "regular one", _directory, name="out.yaml"),
+    Case("output-symlink", "a symbolic link at an `--output` path (to another file)",
+         refused(GEN_OUT, MERGE_OUT),
+         "{file}: is a symbolic link; --output does not write through links: name the file "
+         "itself", _link_elsewhere, name="out.yaml",
+         behaviour="refused, nothing written (`merge --output` onto a link to CONFIG itself "
+         "is the in-place merge)"),
+    Case("output-dangling-symlink", "a dangling symbolic link at an `--output` path",
+         refused(GEN_OUT, MERGE_OUT),
+         "{file}: is a symbolic link; --output does not write through links: name the file "
+         "itself", _dangling, name="out.yaml"),
+    Case("init-open-dir", "`init DIR` on an empty DIR that others may write to (0777)",
+         refused(INIT_DIR, INIT_DIR + " --force"),
+         "{file}: is writable by other users (mode 0777); init writes secrets there: "
+         "chmod 700 it, or name a new directory", _open_folder, name="site"),
+    Case("init-open-subfolder", "`init --force DIR` whose `config/` others may write to",
+         refused(INIT_DIR + " --force"),
+         "{file}/config: is writable by other users (mode 0777); init writes secrets there: "
+         "chmod go-w it, or name a new directory", _open_subfolder, name="site"),
     # --- profiles, values, waivers ------------------------------------------------------------
     Case("profile-field", "profile with an unknown field",
          refused(PROFILE, "generate --profile {file}", "check --profile {file} good.yaml"),
@@ -255,6 +357,88 @@ CASES: tuple[Case, ...] = (
                  "merge --target c9 good.yaml", "values --target c9",
                  "profiles show strict --target c9", "init new --target c9"),
          "unknown target 'c9' (choose c7 or c8)"),
+    # --- values, text and evasions (CSP scope, values as Optimize reads them, control
+    # characters, URL userinfo, tags never constructed, invalid UTF-8, init's own consistency) --
+    Case("csp-script-src-elem", "strict CSP plus `; script-src-elem 'unsafe-inline'`", EVADE,
+         file=_strict_with(CSP_END, "upgrade-insecure-requests; script-src-elem 'unsafe-inline'\""),
+         behaviour=EVADED, stdout="script-src-elem"),
+    Case("csp-script-src-attr", "strict CSP plus `; script-src-attr 'unsafe-inline'`", EVADE,
+         file=_strict_with(CSP_END, "upgrade-insecure-requests; script-src-attr 'unsafe-inline'\""),
+         behaviour=EVADED, stdout="script-src-attr"),
+    Case("csp-wildcard-host", "strict CSP with a wildcard host (`*.com`) in script-src", EVADE,
+         file=_strict_with("script-src 'self';", "script-src 'self' *.com;"),
+         behaviour=EVADED, stdout="*.com"),
+    Case("placeholder-literal-secret", "`password: \"${NOPE:}CANARY-smtp\"` (text around an "
+         "empty placeholder)", {CHECK: 1},
+         file=b'email:\n  authentication:\n    password: "${NOPE:}CANARY-smtp"\n',
+         behaviour=f"valid: check finds OH-SEC-001 (the text is literal to Optimize); {NOT_SHOWN}",
+         stdout="OH-SEC-001", absent="CANARY"),
+    Case("placeholder-banned-user", "`username: \"elas${X:}tic\"` (Optimize reads `elastic`)",
+         {CHECK: 1}, file=b'es:\n  security:\n    username: "elas${X:}tic"\n',
+         behaviour="valid: finding OH-DB-006 (the cluster superuser)", stdout="OH-DB-006"),
+    Case("merge-key-http", "`ports: {<<: {http: null}}` (`<<` is an ordinary key to Optimize)",
+         {CHECK: 1}, file=b"container:\n  ports: {<<: {http: null}}\n",
+         behaviour="valid: finding OH-CNT-001 (HTTP is still on) and OH-YAML-002",
+         stdout="OH-CNT-001"),
+    Case("set-placeholder-user", "`--set 'db.username=elas${A:}tic'` (resolves to `elastic`)",
+         set_everywhere("db.username=elas${{A:}}tic", init=False),
+         "site value 'db.username' comes from ${{A}}, which could weaken it (OH-DB-006"),
+    Case("set-newline", "`--set` value with a newline (a second `--format env` assignment)",
+         {**set_everywhere(ROGUE_URL), **refused(f"generate --format env --set '{ROGUE_URL}'")},
+         f"--set: site value 'engine.rest_url': contains a control character (U+000A); {LINE}"),
+    Case("set-carriage-return", "`--set` value with a carriage return",
+         set_everywhere("engine.alias=a\rb"),
+         f"--set: site value 'engine.alias': contains a control character (U+000D); {LINE}"),
+    Case("set-escape", "`--set` value with a terminal escape (ESC, C0)",
+         set_everywhere("engine.alias=a\x1b[2Jb"),
+         f"--set: site value 'engine.alias': contains a control character (U+001B); {LINE}"),
+    Case("set-next-line", "`--set` value with U+0085 (NEL, C1)",
+         set_everywhere("engine.alias=a\x85b"),
+         f"--set: site value 'engine.alias': contains a control character (U+0085); {LINE}"),
+    Case("set-line-separator", "`--set` value with U+2028 (line separator)",
+         set_everywhere("db.username=a\u2028b"),
+         f"--set: site value 'db.username': contains a control character (U+2028); {LINE}"),
+    Case("set-paragraph-separator", "`--set` value with U+2029 (paragraph separator)",
+         set_everywhere("engine.user=a\u2029b"),
+         f"--set: site value 'engine.user': contains a control character (U+2029); {LINE}"),
+    Case("values-nul", "values file with a NUL (`\"a\\0b\"`)", refused(VALUES, INIT),
+         f"{{file}}: site value 'engine.alias': contains a control character (U+0000); {LINE}",
+         b'engine:\n  alias: "a\\0b"\n', name="site.yaml"),
+    Case("values-newline", "values file with a newline in a list item", refused(VALUES, INIT),
+         f"{{file}}: site value 'db.ca_paths': contains a control character (U+000A); {LINE}",
+         b'db:\n  ca_paths: ["ca.pem\\nx: y"]\n', name="site.yaml"),
+    Case("set-invalid-utf8", "`--set` value that is not UTF-8 (`\\xff` arrives as U+DCFF)",
+         set_everywhere("engine.alias=\udcff"),
+         "--set: site value 'engine.alias': contains invalid UTF-8 (a lone surrogate) (U+DCFF)"),
+    Case("values-lone-surrogate", "values file with a lone surrogate (`\"\\ud800\"`)",
+         refused(VALUES, INIT),
+         "{file}: site value 'engine.alias': contains invalid UTF-8 (a lone surrogate) (U+D800)",
+         b'engine:\n  alias: "a\\ud800"\n', name="site.yaml"),
+    Case("set-url-userinfo", "`--set` URL with `user:password@`",
+         set_everywhere("engine.rest_url=http://user:CANARY@engine/x"),
+         "--set: site value 'engine.rest_url': holds credentials (user:password@) in the URL; "
+         "pass them in variables instead", absent="CANARY"),
+    Case("values-url-userinfo", "values file URL with `user:password@`", refused(VALUES, INIT),
+         "{file}: site value 'api.jwt_set_uri': holds credentials (user:password@) in the URL",
+         b"api:\n  jwt_set_uri: https://u:CANARY@idp/jwks\n", name="site.yaml", absent="CANARY"),
+    Case("config-url-userinfo", "config URL with `user:password@` (engine REST)",
+         {"merge --check {file}": 1, "merge --check --report json {file}": 1,
+          "merge --check --diff {file}": 1, CHECK: 1}, file=USERINFO, absent="CANARY",
+         behaviour="valid: reports, diff and findings show the userinfo as `********@`"),
+    Case("timestamp-secret", "`password: !!timestamp CANARY-ts`",
+         {CHECK: 1, "merge --check --diff {file}": 1}, file=TIMESTAMP, absent="CANARY",
+         behaviour=f"valid: read as text, never constructed as a timestamp; {NOT_SHOWN}"),
+    Case("timestamp-values", "the same file as a values file", refused(VALUES, INIT),
+         "{file}: unknown site value 'email.authentication.password'", TIMESTAMP,
+         absent="CANARY"),
+    Case("timestamp-profile", "the same file as a profile", refused(PROFILE),
+         "{file}:1:1: unknown top-level key 'email'", TIMESTAMP, absent="CANARY"),
+    Case("timestamp-waivers", "the same file as a waiver file", refused(WAIVERS),
+         "{file}: a waiver file holds one key, 'waivers:', with a list", TIMESTAMP,
+         absent="CANARY"),
+    Case("set-context-path", "`--set container.context_path=…` (init never wrote it)",
+         set_everywhere("container.context_path=/optimize"),
+         "--set: unknown site value 'container.context_path'"),
 )  # fmt: skip
 
 
@@ -311,14 +495,20 @@ def _cell(text: str) -> str:
 
 
 def _message(template: str, name: str) -> str:
-    return template.replace("{file}", name).replace("{dir}", "DIR").replace("{out}", "OUT")
+    text = template.replace("{file}", name).replace("{dir}", "DIR").replace("{out}", "OUT")
+    return text.replace("{{", "{").replace("}}", "}")  # as str.format shows escaped braces
+
+
+def _visible(text: str) -> str:
+    """Control characters and lone surrogates as Python escapes: a table cell is one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def _commands(templates: Mapping[str, int] | tuple[str, ...], name: str) -> str:
     items = templates.items() if isinstance(templates, Mapping) else ((t, None) for t in templates)
     shown = []
     for template, code in items:
-        text = f"`{_message(template, name)}`"
+        text = f"`{_visible(_message(template, name))}`"
         shown.append(text if code in (None, 2) else f"{text} → {code}")
     return "<br>".join(shown)
 

@@ -39,6 +39,8 @@ def snapshot(root: Path) -> Snapshot:
             found[key] = ("link", str(path.readlink()))
         elif stat.S_ISDIR(info.st_mode):
             found[key] = ("dir", stat.S_IMODE(info.st_mode))
+        elif not stat.S_ISREG(info.st_mode):  # a FIFO or socket: opening one could block
+            found[key] = ("special", info.st_mode, info.st_ino)
         elif info.st_size > 16 * 1024 * 1024:  # the sparse 200 MB file: never read it
             found[key] = ("big", info.st_size, info.st_mtime_ns, info.st_ino)
         else:
@@ -89,6 +91,8 @@ def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         else:
             assert "Traceback" not in result.stderr and "error:" not in result.stderr, where
             assert case.stdout in result.stdout, where
+        if case.absent:  # a secret's canary: in no stream, refused or not
+            assert case.absent not in result.stdout + result.stderr, where
 
 
 def test_the_table_covers_every_command_that_reads_input() -> None:
@@ -126,14 +130,14 @@ def _oserror(code: int) -> OSError:
 
 
 def _unreadable(monkeypatch: pytest.MonkeyPatch, command: str) -> None:
-    real_open = Path.open
+    real_open = os.open  # the reader opens with os.open (O_NONBLOCK), then fstat
 
-    def guarded(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self.name == "good.yaml":
+    def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == "good.yaml":
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-        return real_open(self, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
 
 
 def _read_only(monkeypatch: pytest.MonkeyPatch, command: str) -> None:

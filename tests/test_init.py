@@ -366,7 +366,7 @@ def test_unsafe_characters_in_site_values_stay_data(tmp_path: Path) -> None:
 def test_generated_secrets_have_length_and_alphabet(profile: str, tmp_path: Path) -> None:
     result = run_init(tmp_path / "d", profile, "c7")
     env = read_env(tmp_path / "d/.env")
-    expected = {TOKEN_VAR, KEYSTORE_VAR} | ({API_VAR} if profile != "strict" else set())
+    expected = {TOKEN_VAR, KEYSTORE_VAR}  # the static API token is optional: never generated
     assert set(result.generated_vars) == expected
     for var in expected:
         length, alphabet = GENERATED_SPECS[var]
@@ -381,14 +381,14 @@ def test_secrets_differ_between_runs(tmp_path: Path) -> None:
     run_init(tmp_path / "a", "standard", "c7")
     run_init(tmp_path / "b", "standard", "c7")
     first, second = read_env(tmp_path / "a/.env"), read_env(tmp_path / "b/.env")
-    for var in (TOKEN_VAR, KEYSTORE_VAR, API_VAR):
+    for var in (TOKEN_VAR, KEYSTORE_VAR):
         assert first[var] != second[var]
 
 
 def test_no_secret_in_result_example_or_checklist(tmp_path: Path) -> None:
     result = run_init(tmp_path / "d", "dev", "c7")
     env = read_env(tmp_path / "d/.env")
-    secrets = [env[var] for var in (TOKEN_VAR, KEYSTORE_VAR, API_VAR)]
+    secrets = [env[var] for var in (TOKEN_VAR, KEYSTORE_VAR)]
     public = [repr(result), *(p.read_text() for n, p in tree(tmp_path / "d").items()
                               if n not in (".env", DEV_KEYSTORE))]  # fmt: skip
     for text in public:
@@ -400,6 +400,16 @@ def test_static_api_token_not_generated_when_jwt_is_used(tmp_path: Path) -> None
     assert API_VAR not in result.generated_vars
     assert API_VAR not in read_env(tmp_path / "d/.env")
     assert "# OPTIMIZE_API_ACCESS_TOKEN=" in (tmp_path / "d/.env").read_text()
+
+
+@pytest.mark.parametrize("profile", ["standard", "dev"])
+def test_optional_static_api_token_is_left_unset(profile: str, tmp_path: Path) -> None:
+    """Setting the variable turns the static token on (``${VAR:null}``), so init must not."""
+    result = run_init(tmp_path / "d", profile, "c7")
+    assert API_VAR not in result.generated_vars
+    assert API_VAR not in read_env(tmp_path / "d/.env")
+    assert "# OPTIMIZE_API_ACCESS_TOKEN=" in (tmp_path / "d/.env").read_text()
+    assert "no static token is accepted" in (tmp_path / "d/HARDENING.md").read_text()
 
 
 def test_secret_repr_is_masked() -> None:

@@ -328,6 +328,14 @@ def _tab_in_plain(outcome: Outcome) -> bool:
     return "\t" in outcome.text[max(offset - 1, 0) : offset + 1]
 
 
+def _tab_between_tokens(outcome: Outcome) -> bool:
+    """The other direction, and the dangerous one: SnakeYAML never skips a tab between two
+    tokens (``{a: 1, b:<TAB>}``, ``[1,<TAB>2]``), so Optimize's read fails, while ruamel's
+    pure parser, which reads every text holding a tab, takes it as blank space."""
+    detail = outcome.jackson.detail or outcome.jackson.error
+    return outcome.config is not None and "(TAB)" in detail and "cannot start any token" in detail
+
+
 def _block_scalar_indentation(outcome: Outcome) -> bool:
     """ruamel's own rule (not SnakeYAML's): a block scalar whose first line is blank but holds
     spaces may not continue with a line indented further. The reader parses with libyaml first
@@ -469,6 +477,7 @@ KNOWN_PARSER_DIFFERENCES: tuple[KnownDifference, ...] = (
     KnownDifference("anchor name characters", _odd_anchor_name, _jackson_read_or_parse_error),
     KnownDifference("YAML 1.2 escape", _yaml12_escape, lambda outcome: None),
     KnownDifference("tab in or after a plain scalar", _tab_in_plain, _reader_refused_invalid_yaml),
+    KnownDifference("tab between tokens", _tab_between_tokens, _jackson_parse_error),
     KnownDifference(
         "block scalar indentation", _block_scalar_indentation, _reader_refused_invalid_yaml
     ),
@@ -1001,6 +1010,7 @@ def documents(draw: Any) -> str:
 @settings(
     max_examples=1000,
     deadline=None,
+    derandomize=True,  # the same 1000 documents every run: exploration is not CI's job
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(text=documents())
@@ -1259,6 +1269,7 @@ EDGE_DOCUMENTS: tuple[tuple[str, str], ...] = (
     ("v: &a:b x\n", "same"),  # libyaml, which the reader asks first, agrees here
     ('v: "\\/ and \\\t"\n', "known: YAML 1.2 escape"),
     ("v: x\ty\n", "known: tab in or after a plain scalar"),
+    ("<<: {x: 1, a: \t}\n", "known: tab between tokens"),
     ("v: 1\t# c\n", "known: tab in or after a plain scalar"),
     ("v: |\n  \n    z\nw: '\t'\n", "known: block scalar indentation"),
     ("  a: 1\nb: 2\n", "known: text after the first root value"),

@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hardener.csp import BROAD_SOURCES, Policy, has_nonce_or_hash, honoured_sources, parse_csp
+from hardener.csp import (
+    SCRIPT_DIRECTIVES,
+    Policy,
+    broad_sources,
+    has_nonce_or_hash,
+    honoured_sources,
+    parse_csp,
+    unsafe_script_sources,
+)
 from hardener.model import View
 
 __all__ = [
@@ -38,8 +46,8 @@ DEFAULT_HTTPS_PORT = 8091
 DEFAULT_HSTS_MAX_AGE = 63_072_000
 DEFAULT_CSP = "base-uri 'self'"
 
-_UNSAFE = BROAD_SOURCES | {"'unsafe-inline'", "data:"}
 _NONE_ONLY = frozenset({"'none'"})
+_INTEGER = re.compile(r"[+-]?\d+")
 _PASSIVE_DIRECTIVES = ("img-src", "media-src")
 _CLEAR_TEXT = ("http:", "ftp:")
 
@@ -111,7 +119,7 @@ def _as_int(value: object, default: int | None) -> int | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value.strip())
     return default
 
@@ -190,13 +198,15 @@ def _sources(policy: Policy, directive: str, *, scripts: bool = False) -> frozen
 
 def _csp_view(policy: Policy, https_site: bool) -> _CspView:
     """Collect the sets once so each grading row stays a one-line predicate."""
-    script = _sources(policy, "script-src", scripts=True)
-    raw_script = policy.effective("script-src") or ()
+    # Every script directive in force counts: script-src-elem 'unsafe-inline' runs inline
+    # <script> whatever script-src says. Injected <style> blocks obey style-src-elem likewise.
+    script = frozenset().union(*(_sources(policy, d, scripts=True) for d in SCRIPT_DIRECTIVES))
+    raw_script = [t for d in SCRIPT_DIRECTIVES for t in policy.effective(d) or ()]
     default = policy.directives.get("default-src")
     return _CspView(
         script=script,
         objects=_sources(policy, "object-src"),
-        style=_sources(policy, "style-src"),
+        style=_sources(policy, "style-src") | _sources(policy, "style-src-elem"),
         default=None if default is None else _sources(policy, "default-src"),
         active=script | _tokens(policy, lambda name: name not in _ACTIVE_EXEMPT),
         passive=frozenset().union(*(_sources(policy, d) for d in _PASSIVE_DIRECTIVES)),
@@ -227,14 +237,15 @@ def _clear_text(sources: Iterable[str]) -> bool:
 _CspRow = tuple[Callable[[_CspView], bool], int, bool, str]
 _CSP_ROWS: tuple[_CspRow, ...] = (
     (lambda v: v.bad_strict_dynamic, -25, False, "'strict-dynamic' without a nonce or hash"),
-    (lambda v: bool(v.script & _UNSAFE or v.objects & BROAD_SOURCES), -20, False,
+    (lambda v: bool(unsafe_script_sources(v.script) or broad_sources(v.objects)), -20, False,
      "scripts or plugins may come from inline code, data: or any host"),
     (lambda v: v.https_site and _clear_text(v.active), -20, False,
      "active content may load over http: or ftp:"),
     (lambda v: "'unsafe-eval'" in v.script | v.style, -10, False, "'unsafe-eval' is allowed"),
     (lambda v: v.https_site and _clear_text(v.passive), -10, True,
      "images or media may load over http: or ftp:"),
-    (lambda v: bool(v.style & _UNSAFE), 0, True, "only style sources are inline or broad"),
+    (lambda v: bool(unsafe_script_sources(v.style)), 0, True,
+     "only style sources are inline or broad"),
     (lambda v: v.default == _NONE_ONLY, 10, True, "default-src 'none' and no unsafe sources"),
     (lambda v: True, 5, True, "no unsafe sources"),
 )  # fmt: skip

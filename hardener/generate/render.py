@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import jinja2
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def yaml_comment(text: str) -> str:
 
 def env_name(name: str) -> str:
     """A variable name for a ``NAME=value`` line; anything else is a bug, never output."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
+    if not _ENV_NAME.fullmatch(str(name)):
         raise RenderError(f"invalid environment variable name {name!r}")
     return str(name)
 

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 from hardener.catalog import load_catalog
 from hardener.init import interview, snippets
 from hardener.init.envfile import EnvEntry, entry_for
+from hardener.masking import mask
 from hardener.yaml import emit_scalar
 
 if TYPE_CHECKING:
@@ -115,7 +116,8 @@ def render_checklist(
         "https_port": site.values["container.https_port"],
         "container_host": site.values["container.host"],
     }
-    return render_init("init/HARDENING.md.j2", **context)
+    # HARDENING.md is world-readable (0644): never let a URL's userinfo into it.
+    return mask(render_init("init/HARDENING.md.j2", **context))
 
 
 def _intro(result: GenerateResult, site: SiteValues) -> dict[str, str]:

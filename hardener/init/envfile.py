@@ -110,12 +110,28 @@ def _secret_entry(item: Planned, site: SiteValues) -> EnvEntry:
     name = str(site.values[role])
     kind = SECRET_KINDS.get(role) or SecretKind(item.setting.title, item.setting.fix)
     what = f"{kind.what} ({item.dotted})"
-    if role == "env.api_access_token" and site.values.get("api.jwt_set_uri"):
-        note = "Not generated: api.jwtSetUri is set, and Optimize then ignores a static token."
+    if role == "env.api_access_token" and (note := _static_token_off(item, site)):
         return EnvEntry(name, what, kind.how, role, disabled=True, note=note)
     if kind.spec is None:
         return EnvEntry(name, what, kind.how, role, note="Fill in before starting Optimize.")
     return EnvEntry(name, what, kind.how, role, secret=generate_secret(kind.spec))
+
+
+def _static_token_off(item: Planned, site: SiteValues) -> str:
+    """Why the static API token is written commented out, or "" when the profile needs one.
+
+    Setting the variable is what turns the static token on (the config reads
+    ``${VAR:null}``), so generating it for an optional setting would enable the very thing the
+    comment says to leave off; an operator who needs it uncomments the line.
+    """
+    if site.values.get("api.jwt_set_uri"):
+        return "Not generated: api.jwtSetUri is set, and Optimize then ignores a static token."
+    if item.setting.optional:
+        return (
+            "Not generated: while it is unset no static token is accepted; set it only if a "
+            "client needs one."
+        )
+    return ""
 
 
 def optional_vars(plan: Sequence[Planned]) -> list[OptionalVar]:

@@ -136,7 +136,7 @@ def build_artifacts(
     """Every file of the init directory, HARDENING.md last (it lists the others)."""
     dev = interview.is_dev(result.profile)
     artifacts = [
-        _file(snippets.CONFIG_FILE, result.text, SECRET_MODE, _ABOUT["config"]),
+        _file(snippets.CONFIG_FILE, _config_text(result, site), SECRET_MODE, _ABOUT["config"]),
         *_env_files(result, entries),
         *_database_files(site, result.target),
         *(_engine_files(site) if result.target == "c7" else []),
@@ -145,6 +145,31 @@ def build_artifacts(
     artifacts.append(_compose_file(site, dev))
     artifacts.append(_checklist(result, site, entries, artifacts))
     return artifacts
+
+
+#: Why init's own config may accept OH-CNT-006: the rule's remediation is "firewall the actuator
+#: port", and the compose file init writes beside the config never publishes that port.
+ACTUATOR_WAIVER = (
+    "# optimize-harden: allow OH-CNT-006 docker-compose.override.yml publishes only the HTTPS "
+    "port, never the actuator port"
+)
+
+
+def _config_text(result: GenerateResult, site: SiteValues) -> str:
+    """The generated config, with OH-CNT-006 waived on ``container.host`` when it is not
+    loopback: in a container that is the only way published ports reach Optimize, which the
+    compose note recommends, and check must then agree with the note."""
+    if str(site.values["container.host"]) in _LOOPBACK:
+        return result.text
+    lines = result.text.split("\n")
+    start = lines.index("container:") if "container:" in lines else len(lines)
+    for index in range(start + 1, len(lines)):
+        if lines[index].startswith("  host: "):
+            lines[index] += f"  {ACTUATOR_WAIVER}"
+            break
+        if lines[index][:1] not in ("", " "):
+            break  # the container section ended without a host line
+    return "\n".join(lines)
 
 
 _ABOUT = {
@@ -251,7 +276,13 @@ def compose_notes(site: SiteValues, dev: bool) -> list[str]:
         notes += [
             f"NOTE: container.host is {host}, the container's own loopback: published ports",
             "cannot reach Optimize. Set hostname: optimize on the service and re-run init with",
-            "--set container.host=optimize.",
+            "--set container.host=optimize (the config then waives OH-CNT-006, as this file",
+            "never publishes the actuator port).",
+        ]
+    else:
+        notes += [
+            f"NOTE: container.host is {host}, so the unauthenticated actuator port listens there",
+            "too; the config waives OH-CNT-006 only because this file never publishes it.",
         ]
     if dev:
         notes.append("DEVELOPMENT ONLY: this directory holds a self-signed localhost keystore.")

@@ -78,6 +78,7 @@ def _plain_value(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_BACKTICKS = re.compile(r"`+")
 # Markup characters; "_" only where it could open or close emphasis (not inside a word).
 _MD_SPECIAL = re.compile(r"([\\`*<&\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
@@ -85,7 +86,7 @@ _MD_SPECIAL = re.compile(r"([\\`*<&\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 def md_code(value: Any) -> str:
     """A Markdown code span that holds ``value`` literally, whatever backticks it contains."""
     text = " ".join(_CONTROL.sub(" ", str(value)).split())
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"

@@ -25,7 +25,7 @@ def text_report(result: MergeResult) -> str:
     )
     if result.variables:
         lines.append(f"{result.name}: set before starting Optimize: {', '.join(result.variables)}")
-    return "\n".join(lines) + "\n"
+    return mask("\n".join(lines) + "\n")  # URL userinfo in old or new values
 
 
 def _describe(change: Change) -> str:
@@ -72,7 +72,7 @@ def json_report(result: MergeResult) -> str:
             for c in sorted(result.changes, key=lambda c: (c.line, c.path))
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return mask(json.dumps(document, indent=2) + "\n")  # URL userinfo in old or new values
 
 
 def masked_diff(result: MergeResult) -> str:

@@ -115,7 +115,8 @@ def check_token_secret(ctx: RuleContext) -> Iterator[Hit]:
         return
     text = str(value.value)
     if len(text) < MIN_TOKEN_SECRET_CHARS:
-        short = len(text.encode("utf-8")) < MIN_TOKEN_SECRET_BYTES
+        # surrogatepass: a YAML escape such as "\udcff" is a lone surrogate; count it, don't crash
+        short = len(text.encode("utf-8", "surrogatepass")) < MIN_TOKEN_SECRET_BYTES
         yield Hit(
             TOKEN_SHORT,
             TOKEN_SECRET,
