@@ -53,10 +53,11 @@ CHECK, MERGE = "check {file}", "merge --in-place {file}"
 VALUES, PROFILE = "generate --values {file}", "profiles show {file}"
 INIT = "init new --non-interactive --values {file}"
 WAIVERS = "check --waivers {file} good.yaml"
-READERS = refused(CHECK, MERGE, VALUES)
+EFFECTIVE = "effective {file}"
+READERS = refused(CHECK, MERGE, VALUES, EFFECTIVE)
 GEN_OUT, MERGE_OUT = "generate --output {file}", "merge good.yaml --output {file}"
 INIT_DIR = "init {file} --non-interactive --profile dev"
-ALL_READERS = refused(CHECK, MERGE, VALUES, PROFILE, INIT, WAIVERS)
+ALL_READERS = refused(CHECK, MERGE, VALUES, PROFILE, INIT, WAIVERS, EFFECTIVE)
 
 
 def _sparse(size: int) -> Builder:
@@ -357,6 +358,21 @@ CASES: tuple[Case, ...] = (
                  "merge --target c9 good.yaml", "values --target c9",
                  "profiles show strict --target c9", "init new --target c9"),
          "unknown target 'c9' (choose c7 or c8)"),
+    # --- rules, explain, effective ------------------------------------------------------------
+    Case("rules-format", "unknown output format for rules", refused("rules --format xml"),
+         "unknown format 'xml' (choose text or json)"),
+    Case("explain-unknown", "a rule id that does not exist", refused("explain OH-CNT-0001"),
+         "unknown rule 'OH-CNT-0001' (did you mean OH-CNT-001"),
+    Case("effective-format", "unknown output format for effective",
+         refused("effective good.yaml --format xml"), "unknown format 'xml' (choose yaml or json)"),
+    Case("effective-missing-variable", "a placeholder without default, no variable given",
+         refused(EFFECTIVE), "{file}:2: ${{OPTIMIZE_HTTP}} has no default and is not set; "
+         "Optimize would not start", b"container:\n  ports: {http: '${OPTIMIZE_HTTP}'}\n"),
+    Case("effective-bad-env", "`--env` without NAME=", refused("effective good.yaml --env nope"),
+         "--env #1"),
+    Case("effective-env-file", "an env file line a shell would expand",
+         refused("effective good.yaml --env-file {file}"), "{file}:1: A:",
+         b"A=$(touch PWNED)\n", name="site.env"),
     # --- values, text and evasions (CSP scope, values as Optimize reads them, control
     # characters, URL userinfo, tags never constructed, invalid UTF-8, init's own consistency) --
     Case("csp-script-src-elem", "strict CSP plus `; script-src-elem 'unsafe-inline'`", EVADE,
