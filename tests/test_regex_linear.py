@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import importlib
 import re
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import pytest
+
+from tests.clirunner import Overran, deadline
 
 N = 1024 * 1024
 BOUND_SECONDS = 1.0
@@ -104,27 +102,6 @@ def _cases() -> list[object]:
     return found
 
 
-class _TooSlow(Exception):
-    pass
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise _TooSlow
-
-
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Interrupt a run that overshoots (the regex engine checks signals), so a super-linear
-    pattern fails in about a second instead of hanging the suite for hours."""
-    previous = signal.signal(signal.SIGALRM, _stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _apply(pattern: re.Pattern[str], method: str, text: str) -> object:
     if method == "sub":
         return pattern.sub("?", text)
@@ -138,9 +115,9 @@ def test_pattern_is_linear_on_adversarial_input(
     for text in (*_run(N), *shapes):
         started = time.perf_counter()
         try:
-            with _deadline(BOUND_SECONDS):
+            with deadline(BOUND_SECONDS):  # the regex engine checks signals
                 _apply(pattern, method, text)
-        except _TooSlow:
+        except Overran:
             pass  # elapsed is over the bound: reported below
         elapsed = time.perf_counter() - started
         assert elapsed < BOUND_SECONDS, f"{pattern.pattern!r} took {elapsed:.2f} s on {text[:20]!r}"
