@@ -171,28 +171,32 @@ def test_a_keystore_with_two_keys_fires(tmp_path: Path) -> None:
     assert "2 private key" in next(f.message for f in report.findings)
 
 
-def test_jks_opens_with_keytool(tmp_path: Path) -> None:
-    p12 = tmp_path / "src.p12"
-    p12.write_bytes(pkcs12_bytes(GOOD, PASSWORD))
-    jks = keytool_convert(p12, PASSWORD, tmp_path / "server.jks")
-    assert jks.read_bytes()[:4] == b"\xfe\xed\xfe\xed"
-    config = layout(tmp_path, jks.read_bytes(), name="server.jks")
+@pytest.fixture(scope="module")
+def jks_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """A JKS store with a good certificate and one with an expired one, made by keytool."""
+    directory = tmp_path_factory.mktemp("jks")
+    stores = {}
+    for name, issued in (("good", GOOD), ("old", make_cert(CA, expired=True))):
+        p12 = directory / f"{name}.p12"
+        p12.write_bytes(pkcs12_bytes(issued, PASSWORD))
+        stores[name] = keytool_convert(p12, PASSWORD, directory / f"{name}.jks").read_bytes()
+    return stores
+
+
+def test_jks_opens_with_keytool(tmp_path: Path, jks_stores: dict[str, bytes]) -> None:
+    assert jks_stores["good"][:4] == b"\xfe\xed\xfe\xed"
+    config = layout(tmp_path, jks_stores["good"], name="server.jks")
     assert ids(doctor(config)) == set()
-    expired = tmp_path / "old.p12"
-    expired.write_bytes(pkcs12_bytes(make_cert(CA, expired=True), PASSWORD))
-    old = keytool_convert(expired, PASSWORD, tmp_path / "old.jks")
-    config = layout(tmp_path, old.read_bytes(), name="server.jks")
-    assert ids(doctor(config)) == {R.CERT_EXPIRED}  # its certificate is read and judged
-    wrong = layout(tmp_path, jks.read_bytes(), name="server.jks")
-    report = api.doctor(wrong, "c7", env={"KS_PASSWORD": "not-the-password"})
+    report = api.doctor(config, "c7", env={"KS_PASSWORD": "not-the-password"})
     assert ids(report) == {R.KEYSTORE_UNOPENED}
+    config = layout(tmp_path, jks_stores["old"], name="server.jks")
+    assert ids(doctor(config)) == {R.CERT_EXPIRED}  # its certificate is read and judged
 
 
-def test_jks_without_keytool_is_low(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    p12 = tmp_path / "src.p12"
-    p12.write_bytes(pkcs12_bytes(GOOD, PASSWORD))
-    jks = keytool_convert(p12, PASSWORD, tmp_path / "server.jks")
-    config = layout(tmp_path, jks.read_bytes(), name="server.jks")
+def test_jks_without_keytool_is_low(
+    tmp_path: Path, jks_stores: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = layout(tmp_path, jks_stores["good"], name="server.jks")
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))

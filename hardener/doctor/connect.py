@@ -82,6 +82,17 @@ def _now() -> float:
     return time.monotonic()
 
 
+def _failed(
+    name: str, path: DocPath, exchange: tls.Exchange, host: str, port: int, deadline: tls.Deadline
+) -> Problem:
+    """A failed exchange; a handshake failure is asked again for an old protocol."""
+    if exchange.failure == "tls":
+        old = tls.old_protocol(host, port, deadline)
+        if old is not None:
+            return Problem(R.TLS_OLD_PROTOCOL, path, f"{name}: the server only speaks {old}")
+    return _failure(name, path, exchange)
+
+
 def _failure(name: str, path: DocPath, exchange: tls.Exchange) -> Problem:
     if exchange.failure == "unverified":
         return Problem(
@@ -154,7 +165,7 @@ def _database_probe(
     def probe(deadline: tls.Deadline) -> list[Problem]:
         anonymous = tls.request(host, port, "/", deadline, ctx=context)
         if anonymous.failure is not None:
-            return [_failure(name, path, anonymous)]
+            return [_failed(name, path, anonymous, host, port, deadline)]
         found = _protocol(name, path, anonymous)
         if anonymous.status is not None and 200 <= anonymous.status < 300:
             found.append(
@@ -237,7 +248,7 @@ def _engine_probe(
     def probe(deadline: tls.Deadline) -> list[Problem]:
         anonymous = tls.request(host, port, url_path, deadline, ctx=context)
         if anonymous.failure is not None:
-            return [_failure(name, path, anonymous)]
+            return [_failed(name, path, anonymous, host, port, deadline)]
         found = _protocol(name, path, anonymous)
         if anonymous.status != 401:
             found.append(
@@ -290,7 +301,7 @@ def identity_targets(view: View) -> Iterator[Target]:
         ) -> list[Problem]:  # fmt: skip
             exchange = tls.request(host, port, target, deadline, ctx=tls.context())
             if exchange.failure is not None:
-                return [_failure(name, path, exchange)]
+                return [_failed(name, path, exchange, host, port, deadline)]
             return _protocol(name, path, exchange)
 
         yield Target(f"{name} {url}", path, probe)
@@ -353,7 +364,7 @@ def _https_probe(
                 )
             ]
         if exchange.failure is not None:
-            return [_failure(name, where, exchange)]
+            return [_failed(name, where, exchange, host, port, deadline)]
         return _protocol(name, where, exchange) + header_problems(view, exchange)
 
     return probe

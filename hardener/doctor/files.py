@@ -42,6 +42,8 @@ EXPIRY_MEDIUM_DAYS = 30
 EXPIRY_HIGH_DAYS = 7
 KEYTOOL_TIMEOUT = 30.0
 _JKS_MAGIC = b"\xfe\xed\xfe\xed"
+_SHROUDED_KEY_BAG = bytes.fromhex("060b2a864886f70d010c0a0102")  # the OID, DER-encoded
+_KEY_BAG = bytes.fromhex("060b2a864886f70d010c0a0101")
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
 
@@ -143,7 +145,7 @@ def keystore_problems(
             )
             return
     else:
-        opened = _open_pkcs12(data, secret, found)
+        opened = _open_pkcs12(data, secret)
     if isinstance(opened, str):
         yield Problem(R.KEYSTORE_UNOPENED, KEYSTORE_LOCATION, f"{found.name}: {opened}")
         return
@@ -161,7 +163,7 @@ def keystore_problems(
     )
 
 
-def _open_pkcs12(data: bytes, password: str, path: Path) -> Keystore | str:
+def _open_pkcs12(data: bytes, password: str) -> Keystore | str:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     try:
@@ -171,10 +173,10 @@ def _open_pkcs12(data: bytes, password: str, path: Path) -> Keystore | str:
     chain = ([loaded.cert.certificate] if loaded.cert is not None else []) + [
         extra.certificate for extra in loaded.additional_certs
     ]
-    keys = 1 if loaded.key is not None else 0
-    listed = _open_with_keytool(path, password, "PKCS12")
-    if isinstance(listed, Keystore):
-        keys = listed.keys  # cryptography returns one key; keytool counts them all
+    # cryptography opens the first key only; the key bags are counted by their type, which
+    # keytool, OpenSSL and cryptography all leave outside the encrypted part of the store
+    bags = data.count(_SHROUDED_KEY_BAG) + data.count(_KEY_BAG)
+    keys = bags if bags else (1 if loaded.key is not None else 0)
     return Keystore(keys, tuple(chain))
 
 

@@ -69,7 +69,6 @@ def context(
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         for cafile in cafiles:
             ctx.load_verify_locations(cafile=cafile)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1  # accept old ones, so we can report them
     if not verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -150,6 +149,32 @@ def answers_hello_with_http(host: str, port: int, deadline: Deadline) -> bool:
     except OSError:
         return False
     return reply.startswith(b"HTTP/")
+
+
+def old_protocol(host: str, port: int, deadline: Deadline) -> str | None:
+    """The protocol a server that refused a modern handshake speaks, when it is one older than
+    TLS 1.2 (asked with every check off: nothing is sent on this connection)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        try:
+            ctx.minimum_version = ssl.TLSVersion.TLSv1
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        except (ValueError, ssl.SSLError):
+            return None
+    try:
+        with socket.create_connection((host, port), timeout=deadline.left()) as raw:
+            raw.settimeout(deadline.left())
+            with ctx.wrap_socket(raw, server_hostname=host) as sock:
+                version = sock.version()
+    except OSError:
+        return None
+    return version if version in OLD_PROTOCOLS else None
 
 
 def port_open(host: str, port: int, deadline: Deadline) -> bool:
