@@ -39,7 +39,7 @@ class Target:
 def probe_all(
     targets: list[Target], timeout: float, on_progress: Progress | None = None
 ) -> list[Problem]:
-    """Run every target's probe concurrently; all of it ends by ``timeout`` seconds (+0.25)."""
+    """Run every target's probe concurrently; all of it ends by ``timeout`` seconds (+0.1)."""
     deadline = tls.Deadline(timeout)
     results: dict[int, list[Problem]] = {}
     lock = threading.Lock()
@@ -61,7 +61,7 @@ def probe_all(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(max(deadline.end - _now(), 0) + 0.25)
+        thread.join(max(deadline.end - _now(), 0) + 0.1)
     problems: list[Problem] = []
     with lock:
         for index, target in enumerate(targets):
