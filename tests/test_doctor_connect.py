@@ -370,3 +370,35 @@ def test_only_named_hosts_and_no_network_without_connect(
         report = api.doctor(config, "c7", env={"DB_PASSWORD": PASSWORD})
         assert served.seen_auth == []  # files only: nothing was contacted
     assert ids(report) == set()
+
+
+def test_progress_reports_each_target_once(tmp_path: Path, pki: Path, database: int) -> None:
+    seen: list[tuple[str, int]] = []
+    with blackhole() as silent:
+        config = optimize_config(tmp_path, database, pki, https=str(silent))
+        api.doctor(
+            config, "c7", env={"DB_PASSWORD": PASSWORD}, connect=True, timeout=0.5,
+            url=f"https://localhost:{silent}", on_progress=lambda n, k: seen.append((n, k)),
+        )  # fmt: skip
+    assert sorted(name for name, _ in seen) == sorted(
+        [f"es https://localhost:{database}", f"optimize https://localhost:{silent}"]
+    )
+    assert dict(seen)[f"es https://localhost:{database}"] == 0
+
+
+def test_a_probe_that_overruns_is_cut_off_at_the_deadline() -> None:
+    from hardener.doctor.connect import Target, probe_all
+
+    def stuck(deadline: object) -> list[object]:
+        time.sleep(3)  # ignores the deadline, as no real probe may
+        return []
+
+    seen: list[str] = []
+    start = time.monotonic()
+    found = probe_all(
+        [Target("stuck", ("es",), stuck)],  # type: ignore[arg-type]
+        0.3,
+        lambda name, n: seen.append(name),
+    )
+    assert time.monotonic() - start < 0.3 + 0.5
+    assert [p.rule for p in found] == [R.UNREACHABLE] and seen == ["stuck"]

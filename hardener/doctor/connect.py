@@ -43,6 +43,7 @@ def probe_all(
     deadline = tls.Deadline(timeout)
     results: dict[int, list[Problem]] = {}
     lock = threading.Lock()
+    closed = threading.Event()  # set once the run is over: a late result is dropped
 
     def run(index: int, target: Target) -> None:
         try:
@@ -50,9 +51,11 @@ def probe_all(
         except Exception as exc:  # noqa: BLE001 - one target's failure must not end the run
             found = [Problem(R.UNREACHABLE, target.path, f"{target.name}: {type(exc).__name__}")]
         with lock:
+            if closed.is_set():
+                return
             results[index] = found
-        if on_progress is not None:
-            on_progress(target.name, len(found))
+            if on_progress is not None:
+                on_progress(target.name, len(found))
 
     threads = [
         threading.Thread(target=run, args=(i, t), daemon=True, name=f"doctor-{i}")
@@ -64,15 +67,14 @@ def probe_all(
         thread.join(max(deadline.end - _now(), 0) + 0.1)
     problems: list[Problem] = []
     with lock:
+        closed.set()
         for index, target in enumerate(targets):
-            if index in results:
-                problems.extend(results[index])
-            else:
-                problems.append(
-                    Problem(
-                        R.UNREACHABLE, target.path, f"{target.name}: no answer in {timeout:g} s"
-                    )
-                )
+            if index not in results:
+                late = f"{target.name}: no answer in {timeout:g} s"
+                results[index] = [Problem(R.UNREACHABLE, target.path, late)]
+                if on_progress is not None:
+                    on_progress(target.name, 1)
+            problems.extend(results[index])
     return problems
 
 

@@ -17,7 +17,6 @@ from hardener.check.audit import CheckReport, FileReport
 from hardener.check.findings import Finding
 from hardener.check.grade import grade_config
 from hardener.check.rules import DOCTOR_RULES
-from hardener.check.rules import doctor as R
 from hardener.check.rules.base import Rule
 from hardener.check.rules.profile_rules import level_of
 from hardener.doctor import connect, files
@@ -137,4 +136,4 @@ def _finding(problem: Problem, config: Config, level: str, secrets: list[str]) -
     )
 
 
-__all__ = ["DEFAULT_TIMEOUT", "R", "doctor"]
+__all__ = ["DEFAULT_TIMEOUT", "doctor"]
