@@ -154,6 +154,7 @@ def test_a_keystore_without_a_key_fires(tmp_path: Path) -> None:
     assert ids(report) == {R.KEYSTORE_ENTRIES}
 
 
+@pytest.mark.java
 def test_a_keystore_with_two_keys_fires(tmp_path: Path) -> None:
     tool = need_keytool()
     import subprocess
@@ -183,6 +184,7 @@ def jks_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return stores
 
 
+@pytest.mark.java
 def test_jks_opens_with_keytool(tmp_path: Path, jks_stores: dict[str, bytes]) -> None:
     assert jks_stores["good"][:4] == b"\xfe\xed\xfe\xed"
     config = layout(tmp_path, jks_stores["good"], name="server.jks")
@@ -193,6 +195,7 @@ def test_jks_opens_with_keytool(tmp_path: Path, jks_stores: dict[str, bytes]) ->
     assert ids(doctor(config)) == {R.CERT_EXPIRED}  # its certificate is read and judged
 
 
+@pytest.mark.java
 def test_jks_without_keytool_is_low(
     tmp_path: Path, jks_stores: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
