@@ -89,3 +89,52 @@ def test_rules_and_explain_list_doctor_rules() -> None:
     assert R.PLAIN_HTTP_ON_HTTPS in listing.stdout
     explained = run_in_process(["explain", R.PLAIN_HTTP_ON_HTTPS], timeout=30)
     assert "camunda/camunda#55403" in explained.stdout
+
+
+def test_progress_on_a_terminal_and_no_colour_with_no_color(tmp_path: Path) -> None:
+    """A real process with a pseudo-terminal for stdout and stderr."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    config = setup(tmp_path)
+    with blackhole() as port:
+        config.write_text(
+            config.read_text()
+            + f"es:\n  connection:\n    nodes: [{{host: 127.0.0.1, httpPort: {port}}}]\n"
+        )
+        output = b""
+        for no_color in (None, "1"):
+            leader, follower = pty.openpty()
+            env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+            if no_color:
+                env["NO_COLOR"] = no_color
+            process = subprocess.Popen(
+                [sys.executable, "-m", "hardener", "doctor", str(config), "--env",
+                 f"KS={PASSWORD}", "--connect", "--timeout", "0.5"],
+                stdout=follower, stderr=follower, env=env,
+            )  # fmt: skip
+            os.close(follower)
+            chunks: list[bytes] = []
+            end = time.monotonic() + 20
+            while time.monotonic() < end:
+                ready, _, _ = select.select([leader], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(leader, 65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                elif process.poll() is not None:
+                    break
+            os.close(leader)
+            assert process.wait(10) == 1
+            output = b"".join(chunks)
+            assert f"doctor: es http://127.0.0.1:{port}: 1 finding".encode() in output
+            assert (b"\x1b[" in output) is (no_color is None)
+    assert b"OH-DOC-042" in output

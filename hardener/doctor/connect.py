@@ -9,9 +9,11 @@ Credentials go only over connections whose certificate and host name were verifi
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from hardener.check.grade import HeaderModel, grade_headers, model_from_config
@@ -114,10 +116,7 @@ def _protocol(name: str, path: DocPath, exchange: tls.Exchange) -> list[Problem]
 # --- Elasticsearch / OpenSearch -------------------------------------------------------------
 
 
-def database_targets(view: View, config_file: object) -> Iterator[Target]:
-    from pathlib import Path
-
-    assert isinstance(config_file, Path)
+def database_targets(view: View, config_file: Path) -> Iterator[Target]:
     for section in db_sections(view):
         nodes = view.get((section, "connection", "nodes"))
         if not nodes.known or not isinstance(nodes.value, list):
@@ -157,12 +156,9 @@ def _database_probe(
     path: DocPath,
     host: str,
     port: int,
-    ctx: object,
+    context: ssl.SSLContext | None,
     creds: tuple[str, str] | None,
 ) -> Callable[[tls.Deadline], list[Problem]]:
-    import ssl
-
-    context = ctx if isinstance(ctx, ssl.SSLContext) else None
 
     def probe(deadline: tls.Deadline) -> list[Problem]:
         anonymous = tls.request(host, port, "/", deadline, ctx=context)
@@ -240,12 +236,9 @@ def _engine_probe(
     host: str,
     port: int,
     url_path: str,
-    ctx: object,
+    context: ssl.SSLContext | None,
     creds: tuple[str, str] | None,
 ) -> Callable[[tls.Deadline], list[Problem]]:
-    import ssl
-
-    context = ctx if isinstance(ctx, ssl.SSLContext) else None
 
     def probe(deadline: tls.Deadline) -> list[Problem]:
         anonymous = tls.request(host, port, url_path, deadline, ctx=context)
