@@ -362,9 +362,7 @@ def test_a_reachable_actuator_is_reported(tmp_path: Path, pki: Path, database: i
         assert ids(run(config, url=f"https://localhost:{served.port}")) == set()
 
 
-def test_only_named_hosts_and_no_network_without_connect(
-    tmp_path: Path, pki: Path, database: int
-) -> None:
+def test_without_connect_nothing_is_contacted(tmp_path: Path, pki: Path, database: int) -> None:
     with http_server(always(200)) as served:
         config = config_file(tmp_path, served.port, ca=pki / "ca.pem")
         report = api.doctor(config, "c7", env={"DB_PASSWORD": PASSWORD})

@@ -322,3 +322,12 @@ def test_now_is_respected(tmp_path: Path) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
     report = api.doctor(config, "c7", env={"KS_PASSWORD": PASSWORD}, now=later)
     assert ids(report) == {R.CERT_EXPIRED}
+
+
+def test_every_doctor_rule_has_its_tests() -> None:
+    """Each rule is named by the doctor tests (each fires in one and stays quiet in others)."""
+    here = Path(__file__).parent
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(here.glob("test_doctor_*.py")))
+    names = {value: name for name, value in vars(R).items() if isinstance(value, str)}
+    missing = [rule for rule in DOCTOR_RULES if f"R.{names[rule]}" not in text]
+    assert not missing, missing
