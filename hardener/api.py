@@ -37,6 +37,7 @@ __all__ = [
     "check_output",
     "choose_format",
     "check_target",
+    "doctor",
     "effective",
     "fail_threshold",
     "generate",
@@ -53,6 +54,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from hardener.check.audit import CheckReport, Progress
+    from hardener.doctor.connect import Progress as DoctorProgress
     from hardener.init.scaffold import InitResult
     from hardener.merge.decide import MergeResult
     from hardener.profiles import Severity
@@ -288,6 +290,31 @@ def check(
         today=today or dt.date.today(),
         on_progress=on_progress,
     )
+
+
+def doctor(
+    config: Path,
+    target: str = "c7",
+    *,
+    profile: str = "standard",
+    env: Sequence[str] | Mapping[str, str] = (),
+    env_file: Path | None = None,
+    connect: bool = False,
+    url: str | None = None,
+    timeout: float = 5.0,
+    optimize_version: str | None = None,
+    now: dt.datetime | None = None,
+    on_progress: DoctorProgress | None = None,
+) -> CheckReport:
+    """Check that what the config names works and holds: variables, the env file, keystore,
+    certificates and CA files; with ``connect``, the databases, engines, identity and (``url``)
+    the running Optimize, live. The report renders and exits like check's."""
+    from hardener.doctor.run import doctor as run_doctor
+
+    return run_doctor(
+        config, target, profile=profile, env=env, env_file=env_file, connect_=connect, url=url,
+        timeout=timeout, optimize_version=optimize_version, now=now, on_progress=on_progress,
+    )  # fmt: skip
 
 
 def effective(

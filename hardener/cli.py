@@ -364,6 +364,61 @@ def check_cmd(
     raise typer.Exit(result.exit_code(threshold))
 
 
+@app.command("doctor")
+@handle_errors
+def doctor_cmd(
+    config: Annotated[
+        Path,
+        typer.Argument(metavar="CONFIG", help="The environment-config.yaml Optimize reads."),
+    ],
+    target: TargetOpt = "c7",
+    optimize_version: Annotated[
+        str | None, typer.Option("--optimize-version", help="The Optimize release, e.g. 8.8.2.")
+    ] = None,
+    env_file: Annotated[
+        Path | None, typer.Option("--env-file", help="NAME=VALUE lines (a .env file).")
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", help="A variable for Optimize: NAME=VALUE (repeatable)."),
+    ] = None,
+    connect: Annotated[
+        bool, typer.Option("--connect", help="Also probe the services, live (network).")
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option("--url", help="The running Optimize, e.g. https://host:8091.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds the whole --connect run may take.")
+    ] = 5.0,
+    profile: Annotated[
+        str, typer.Option("--profile", "-p", help="Severity level: strict, standard or dev.")
+    ] = "standard",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Lowest severity that fails: info … critical.")
+    ] = "low",
+) -> None:
+    """Check that keystore, certificates, variables and (--connect) live services hold."""
+    from hardener import api
+
+    threshold = api.fail_threshold(fail_on)
+    api.choose_format(fmt, api.check_formats())
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(name: str, problems: int) -> None:
+            state = "ok" if problems == 0 else f"{problems} finding{'s' if problems != 1 else ''}"
+            typer.echo(f"doctor: {name}: {state}", err=True)
+
+    result = api.doctor(
+        config, target, profile=profile, env=env or (), env_file=env_file, connect=connect,
+        url=url, timeout=timeout, optimize_version=optimize_version, on_progress=progress,
+    )  # fmt: skip
+    sys.stdout.write(api.check_output(result, fmt, color=_use_color(sys.stdout)))
+    raise typer.Exit(result.exit_code(threshold))
+
+
 @app.command("rules")
 @handle_errors
 def rules_cmd(

@@ -30,6 +30,7 @@ def _run(n: int) -> list[str]:
 # (module, attribute, method, extra shapes)
 PATTERNS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("hardener.model", "_LIST_TEXT", "fullmatch", ("[" * N, "[" + "]" * N + "x", "[a" * N)),
+    ("hardener.doctor.run", "_VERSION", "fullmatch", ("1." * (N // 2) + "x", "1.1-" + "a." * N)),
     ("hardener.yaml.nodes", "_LIBYAML_DIFFERS", "search", ()),
     ("hardener.yaml.scalars", "_INT", "fullmatch",
      ("0" * N + "8", "1" + ":1" * (N // 2) + "x", "0x" + "_" * N + "g", "0b" + "_" * N + "2")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hardener.check.rules import all_rules
+from hardener.check.rules import DOCTOR_RULES, all_rules
 
 from . import (
     test_auth,
@@ -25,7 +25,10 @@ ALL_CASES = [
 ]
 
 # Rules whose findings come from outside a single config, tested where that input exists.
-ELSEWHERE = {"OH-WVR-001": "tests/test_check.py (expired waiver files)"}
+ELSEWHERE = {
+    "OH-WVR-001": "tests/test_check.py (expired waiver files)",
+    **{rule: "tests/test_doctor_*.py (files and live servers)" for rule in DOCTOR_RULES},
+}
 
 
 def test_every_rule_is_triggered_by_a_case() -> None:

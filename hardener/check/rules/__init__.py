@@ -10,7 +10,8 @@ with no code. Rules that need logic live as small functions, one module per area
 * ``auth``: token secret, API token, superusers, SSO plugin;
 * ``transport``: actuator exposure, keystore format, database credentials and proxy, webhooks;
 * ``headers``: the CSP analysis, HSTS edge cases, sharing versus framing;
-* ``waivers``: expired waivers.
+* ``waivers``: expired waivers;
+* ``doctor``: what ``doctor`` finds in files and live services (never applied by ``check``).
 
 Nothing registers itself on import: the tuples below are the registry.
 """
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Mapping
 
 from hardener.check.rules import (
     auth,
+    doctor,
     headers,
     keys,
     profile_rules,
@@ -69,6 +71,7 @@ def _index(rules: Iterable[Rule]) -> dict[str, Rule]:
 
 
 CODE_RULES: Mapping[str, Rule] = _index(rule for group in CODE_RULE_SETS for rule in group)
+DOCTOR_RULES: Mapping[str, Rule] = _index(doctor.RULES)
 
 
 @functools.cache
@@ -80,7 +83,10 @@ def all_rules() -> Mapping[str, Rule]:
     clash = sorted(set(derived) & set(CODE_RULES))
     if clash:
         raise ProfileError(f"profile rule id(s) {', '.join(clash)} are also code rules")
-    merged = {**derived, **CODE_RULES}
+    clash = sorted(set(DOCTOR_RULES) & (set(derived) | set(CODE_RULES)))
+    if clash:
+        raise ProfileError(f"doctor rule id(s) {', '.join(clash)} are also check rules")
+    merged = {**derived, **CODE_RULES, **DOCTOR_RULES}
     return {rule_id: merged[rule_id] for rule_id in sorted(merged)}
 
 
@@ -120,6 +126,7 @@ def active_rules(profile: Profile, target: str) -> Mapping[str, tuple[Rule, Seve
 __all__ = [
     "CHECKS",
     "CODE_RULES",
+    "DOCTOR_RULES",
     "LEVELS",
     "Rule",
     "active_rules",

@@ -25,6 +25,7 @@ _AREAS: Mapping[str, str] = {
     "CNT": "Web server (container)",
     "CSP": "Content-Security-Policy",
     "DB": "Elasticsearch / OpenSearch",
+    "DOC": "Doctor: files and live services",
     "ENG": "Camunda 7 engines",
     "HDR": "Response headers",
     "KEY": "Keys",
