@@ -288,6 +288,11 @@ def test_database_ca_files_are_checked(tmp_path: Path) -> None:
     (home / "old.pem").write_bytes(make_cert(CA, expired=True).cert_pem())
     report = doctor(ca_config(tmp_path, str(home / "old.pem")))
     assert ids(report) == {R.TRUST_FILE_BAD} and "expired" in report.findings[0].message
+    (home / "soon.pem").write_bytes(make_cert(CA, days=3).cert_pem())
+    report = doctor(ca_config(tmp_path, "soon.pem"))
+    assert [(f.rule_id, f.severity) for f in report.findings] == [
+        (R.CERT_EXPIRING, Severity.HIGH)  # a CA file about to expire, like any certificate
+    ]
 
 
 # --- input errors ---------------------------------------------------------------------------
