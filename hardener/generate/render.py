@@ -8,6 +8,7 @@ compared with the intended tree before anyone sees it.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from dataclasses import dataclass
@@ -58,7 +59,14 @@ def shell_value(value: Any) -> str:
     return shlex.quote(str(value))
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """The shared rendering environment, built once per process (Jinja then compiles each
+    template once): see ``new_environment``."""
+    return new_environment()
+
+
+def new_environment() -> jinja2.Environment:
     """A sandboxed environment: StrictUndefined, no autoescape, newline-exact output."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
