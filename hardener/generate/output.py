@@ -13,6 +13,7 @@ from hardener.catalog import Catalog, load_catalog
 from hardener.generate.render import Node, render_template, verify_yaml
 from hardener.plan import Planned, intended_tree
 from hardener.profiles import Compare, Profile
+from hardener.yaml import Config
 
 
 def render_yaml(
@@ -30,12 +31,14 @@ def render_yaml(
         required_vars=required,
         nodes=build_nodes(plan),
     )
-    verify_yaml(text, intended_tree(plan))
-    verify_as_optimize_reads(text, profile, target, plan)
+    config = verify_yaml(text, intended_tree(plan))
+    verify_as_optimize_reads(config, profile, target, plan)
     return text
 
 
-def verify_as_optimize_reads(text: str, profile: Profile, target: str, plan: list[Planned]) -> None:
+def verify_as_optimize_reads(
+    text: str | Config, profile: Profile, target: str, plan: list[Planned]
+) -> None:
     """Every setting holds, in the model of what Optimize reads (its defaults under the file,
     placeholders resolved as it resolves them), what the profile demands."""
     from hardener.compare import judge
@@ -44,7 +47,8 @@ def verify_as_optimize_reads(text: str, profile: Profile, target: str, plan: lis
     from hardener.plan import context_for
     from hardener.yaml import SourceText, read_config
 
-    view = View(read_config(SourceText("<generated>", text)), target)
+    config = text if isinstance(text, Config) else read_config(SourceText("<generated>", text))
+    view = View(config, target)
     context = context_for(profile)
     for item in plan:
         verdict = judge(item.setting, view.get(item.path), context)

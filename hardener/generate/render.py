@@ -20,6 +20,8 @@ from hardener.resources import templates_dir
 if TYPE_CHECKING:
     import jinja2
 
+    from hardener.yaml import Config
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -101,15 +103,18 @@ def render_template(name: str, **context: Any) -> str:
         raise RenderError(f"template {name}: {exc}") from None
 
 
-def verify_yaml(text: str, intended: dict[str, Any], name: str = "<generated>") -> None:
-    """Parse rendered YAML back and require it to equal the intended tree exactly."""
-    from hardener.yaml import parse_text
+def verify_yaml(text: str, intended: dict[str, Any], name: str = "<generated>") -> Config:
+    """Parse rendered YAML back and require it to equal the intended tree exactly; the file as
+    read is returned, for the checks that follow."""
+    from hardener.yaml import SourceText, read_config
 
-    parsed = parse_text(text, name)
+    config = read_config(SourceText(name, text))
+    parsed = config.data
     if parsed != intended:
         raise RenderError(
             f"rendered output does not parse back to the intended values: {_diff(parsed, intended)}"
         )
+    return config
 
 
 def _diff(parsed: Any, intended: Any, prefix: str = "") -> str:
