@@ -99,6 +99,15 @@ def test_a_variable_not_given_fires(tmp_path: Path) -> None:
     assert ids(doctor(layout(tmp_path, pkcs12_bytes(GOOD, PASSWORD)))) == set()
 
 
+def test_a_variable_missing_inside_a_re_read_list_fires(tmp_path: Path) -> None:
+    """Optimize reads a variable's '[..]' value again as a list and resolves it too."""
+    config = layout(tmp_path, pkcs12_bytes(GOOD, PASSWORD), extra="es:\n  x: ${NODES}\n")
+    report = doctor(config, NODES="['${INNER}']")
+    unset = [f.message for f in report.findings if f.rule_id == R.PLACEHOLDER_UNSET]
+    assert unset == ["${INNER} has no value"]
+    assert ids(doctor(config, NODES="['${INNER}']", INNER="x")) == set()
+
+
 def test_an_empty_variable_is_low(tmp_path: Path) -> None:
     config = layout(tmp_path, pkcs12_bytes(GOOD, PASSWORD), extra="es:\n  x: ${EMPTY}\n")
     assert R.PLACEHOLDER_EMPTY in ids(doctor(config, EMPTY=""))

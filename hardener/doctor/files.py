@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hardener.check.rules import doctor as R
-from hardener.model import View, find_placeholders
+from hardener.model import View, find_placeholders, resolve
 from hardener.profiles import Severity
 from hardener.yaml import Config, DocPath
 from hardener.yaml.tree import walk
@@ -85,13 +85,14 @@ def variable_problems(config: Config, env: Mapping[str, str]) -> Iterator[Proble
     for path, value in walk(config.data):
         if not isinstance(value, str):
             continue
+        # The model's resolution says what is missing (a list re-read from a variable included)
+        for name in resolve(value, env).missing:
+            if name not in seen:
+                seen.add(name)
+                yield Problem(R.PLACEHOLDER_UNSET, path, f"${{{name}}} has no value")
         for match in find_placeholders(value):
-            if match.default is not None or match.name in seen:
-                continue
-            seen.add(match.name)
-            if match.name not in env:
-                yield Problem(R.PLACEHOLDER_UNSET, path, f"${{{match.name}}} has no value")
-            elif env[match.name] == "":
+            if match.default is None and env.get(match.name) == "" and match.name not in seen:
+                seen.add(match.name)
                 yield Problem(R.PLACEHOLDER_EMPTY, path, f"${{{match.name}}} is empty")
 
 
